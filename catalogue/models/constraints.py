@@ -1,0 +1,28 @@
+"""Bounds shared by the models' database constraints and their form validators."""
+
+from dataclasses import dataclass
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+
+MIN_YEAR = 1800
+MAX_YEAR = 2100
+
+
+@dataclass(frozen=True)
+class Bounds:
+    minimum: int
+    maximum: int
+
+    @property
+    def validators(self):
+        return [MinValueValidator(self.minimum), MaxValueValidator(self.maximum)]
+
+    def condition(self, field):
+        """A CHECK condition: the field is empty or within the bounds."""
+        return Q(**{f"{field}__isnull": True}) | Q(
+            **{f"{field}__gte": self.minimum, f"{field}__lte": self.maximum}
+        )
+
+
+plausible_year = Bounds(MIN_YEAR, MAX_YEAR)

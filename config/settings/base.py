@@ -1,0 +1,154 @@
+"""Settings read from the environment.
+
+Without any variable set, the site runs on its embedded default: a SpatiaLite file under ``var/``,
+``DEBUG`` on and a local-only secret key. Production and CI set ``DATABASE_URL`` to a PostGIS
+database (``postgis://user@host:5432/name``), ``SECRET_KEY``, ``DEBUG=off`` and ``ALLOWED_HOSTS``.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=True)
+# The default key only exists so that the quick start needs no configuration; it is refused
+# when DEBUG is off, so that no production site can run with it.
+_LOCAL_SECRET_KEY = "percolateur-local-development-only"
+SECRET_KEY = env.str("SECRET_KEY", default=_LOCAL_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django_filters",
+    "leaflet",
+    "simple_history",
+    "accounts",
+    "catalogue",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SpatiaLite by default (no server needed), PostGIS when DATABASE_URL says so.
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL",
+        default=f"spatialite:///{VAR_DIR / 'percolateur.sqlite3'}",
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Maps. Tiles are configurable: the IGN Plan suits French users well
+# (https://data.geopf.fr/wmts?...); the pages stay usable when tiles cannot load.
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (46.6, 2.4),
+    "DEFAULT_ZOOM": 6,
+    "MIN_ZOOM": 3,
+    "MAX_ZOOM": 18,
+    "RESET_VIEW": False,
+    "TILES": [
+        (
+            _("Map"),
+            env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            {
+                "attribution": env.str(
+                    "MAP_TILES_ATTRIBUTION",
+                    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+                ),
+                "maxZoom": 19,
+            },
+        )
+    ],
+    "ATTRIBUTION_PREFIX": "Leaflet",
+}
+
+# Geocoding: the Base Adresse Nationale. The domain and scheme are settings so that tests can
+# point them at a local server on 127.0.0.1.
+GEOCODING = {
+    "BAN_DOMAIN": env.str("GEOCODING_BAN_DOMAIN", default="api-adresse.data.gouv.fr"),
+    "BAN_SCHEME": env.str("GEOCODING_BAN_SCHEME", default="https"),
+    "TIMEOUT": env.float("GEOCODING_TIMEOUT", default=3.0),
+    "USER_AGENT": env.str("GEOCODING_USER_AGENT", default="Percolateur/0.1 (catalogue des tiers-lieux)"),
+}
+
+SIMPLE_HISTORY_REVERT_DISABLED = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
