@@ -2,5 +2,11 @@
 
 from django.urls import path
 
+from . import views
+
 app_name = "catalogue"
-urlpatterns = []
+urlpatterns = [
+    path("", views.MapView.as_view(), name="map"),
+    path("carte.geojson", views.MapDataView.as_view(), name="map-data"),
+    path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
+]

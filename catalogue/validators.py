@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 SIREN_PATTERN = r"^[0-9]{9}$"
-# "W" then nine characters: the département part is two digits, 2A/2B in Corsica, 9x overseas.
-RNA_PATTERN = r"^W[0-9][0-9AB][0-9]{7}$"
+# "W" then nine characters: the département part is two digits, or 2A/2B in Corsica and 9 and a
+# letter overseas (W9R… in La Réunion).
+RNA_PATTERN = r"^W[0-9][0-9A-Z][0-9]{7}$"
 # La Poste's SIREN was attributed before the checksum rule and does not satisfy it.
 _SIREN_LUHN_EXCEPTIONS = {"356000000"}
 

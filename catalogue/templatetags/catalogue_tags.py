@@ -1,0 +1,41 @@
+"""Template filters of the public pages: sanitised Markdown and numbers written the local way."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+
+from ..rendering import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """The curator's Markdown as sanitised HTML."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@register.filter
+def grouped(value):
+    """A number with the active language's thousands separator (``4 500`` in French, ``4,500``
+    in English) and, for a decimal, one decimal place only when it is not a whole number."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    decimal_pos = None
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            value, decimal_pos = int(value), None
+        else:
+            decimal_pos = 1
+    return number_format(value, decimal_pos=decimal_pos, force_grouping=True)
+
+
+@register.filter
+def phone_href(phone):
+    """A ``tel:`` link target for a phone number written with spaces or dots."""
+    digits = "".join(ch for ch in str(phone) if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"

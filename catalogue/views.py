@@ -1,0 +1,90 @@
+"""Public pages of the catalogue: the map with its list, the map data, and an initiative's fiche."""
+
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.views.generic import DetailView, ListView, View
+
+from . import map_data
+from .models import (
+    Funding,
+    Initiative,
+    InitiativeLever,
+    InitiativeObstacle,
+    LegalEntity,
+    Milestone,
+    Partnership,
+    Territory,
+)
+
+
+class MapView(ListView):
+    """The home page: the map of published initiatives, and the same initiatives as a plain list
+    so that the page works without JavaScript or map tiles."""
+
+    template_name = "catalogue/map.html"
+    context_object_name = "initiatives"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return (
+            Initiative.objects.published()
+            .select_related("commune")
+            .prefetch_related("kinds")
+            .only("name", "slug", "summary", "commune__name")
+        )
+
+
+class MapDataView(View):
+    """The GeoJSON that the map's script fetches."""
+
+    def get(self, request):
+        return JsonResponse(
+            map_data.published_feature_collection(),
+            content_type="application/geo+json",
+            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+        )
+
+
+class InitiativeDetailView(DetailView):
+    """The fiche of a published initiative: every fact we hold about it, in a bounded number of
+    queries whatever the number of partners, funding lines or milestones."""
+
+    template_name = "catalogue/initiative_detail.html"
+    context_object_name = "initiative"
+
+    def get_queryset(self):
+        return (
+            Initiative.objects.published()
+            .select_related("commune__departement", "commune__region")
+            .prefetch_related(
+                "kinds",
+                "themes",
+                "networks",
+                Prefetch("territories_served", queryset=Territory.objects.only("kind", "code", "name")),
+                Prefetch("legal_entities", queryset=LegalEntity.objects.select_related("legal_form")),
+                Prefetch("partnerships", queryset=Partnership.objects.select_related("organization")),
+                Prefetch("fundings", queryset=Funding.objects.select_related("tool", "funder")),
+                Prefetch("milestones", queryset=Milestone.objects.order_by("year", "date", "pk")),
+                Prefetch("initiativelever_set", queryset=InitiativeLever.objects.select_related("lever")),
+                Prefetch(
+                    "initiativeobstacle_set", queryset=InitiativeObstacle.objects.select_related("obstacle")
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        initiative = self.object
+        context["partners_by_role"] = partners_by_role(initiative.partnerships.all())
+        if initiative.location:
+            context["location"] = {"lat": initiative.location.y, "lng": initiative.location.x}
+        return context
+
+
+def partners_by_role(partnerships):
+    """The partnerships grouped under their role's label, roles in the order the model lists them."""
+    order = {role: position for position, role in enumerate(Partnership.Role.values)}
+    groups = {}
+    for partnership in sorted(partnerships, key=lambda p: order.get(p.role, len(order))):
+        groups.setdefault(partnership.get_role_display(), []).append(partnership)
+    return list(groups.items())

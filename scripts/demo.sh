@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up and runs the site on its embedded default (SpatiaLite in var/), with the seed's entries
+# and a demo curator account. Stop it with Ctrl-C. HOST and PORT change where it listens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p var
+manage() { .venv/bin/python manage.py "$@"; }
+
+printf '\033[1m==> %s\033[0m\n' "Preparing the database (var/percolateur.sqlite3)"
+manage migrate --noinput --verbosity 0
+manage loaddata lookups territories organizations initiatives --verbosity 0
+manage populate_history --auto >/dev/null
+manage create_demo_curator
+
+exec .venv/bin/python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"
