@@ -84,8 +84,10 @@ requirements=requirements.txt
 stamp=.venv/.installed-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   say "Installing Python requirements ($requirements)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r "$requirements"
+  # Some machines list local mirrors that do not exist; pip's warnings about them are noise.
+  quiet_pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "it is neither a file nor a directory" >&2); }
+  quiet_pip install --quiet --upgrade pip
+  quiet_pip install --quiet -r "$requirements"
   touch "$stamp"
 fi
 .venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
