@@ -1,0 +1,306 @@
+"""The initiative admin: where curators write and keep entries right.
+
+Deleting is archiving: no one deletes an initiative here, and every change — including the list
+actions — goes through ``save()`` so that the history records it and it can be undone.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..geocoding import LocateResult, locate_initiative
+from ..models import Initiative, Territory
+from .inlines import (
+    FundingInline,
+    InitiativeLeverInline,
+    InitiativeObstacleInline,
+    LegalEntityInline,
+    MilestoneInline,
+    PartnershipInline,
+)
+
+# The name of the change form's "Geocode the address" button (templates/admin/catalogue/initiative/).
+GEOCODE_BUTTON = "_geocode"
+
+
+class DepartementFilter(admin.SimpleListFilter):
+    """The département of the initiative's commune, offering only départements that have entries."""
+
+    title = _("département")
+    parameter_name = "departement"
+
+    def lookups(self, request, model_admin):
+        with_initiatives = Initiative.objects.filter(commune__departement__isnull=False).values(
+            "commune__departement"
+        )
+        departements = Territory.objects.departements().filter(pk__in=with_initiatives).order_by("code")
+        return [(str(departement.pk), str(departement)) for departement in departements]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(commune__departement=self.value())
+        return queryset
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+    list_display = ("name", "commune", "departement", "status", "updated_at")
+    list_filter = (
+        "status",
+        "kinds",
+        ("legal_entities__legal_form", admin.RelatedOnlyFieldListFilter),
+        DepartementFilter,
+        "networks",
+    )
+    list_select_related = ("commune__departement",)
+    search_fields = ("name", "summary", "commune__name", "address")
+    actions = ("publish", "archive", "geocode")
+
+    fieldsets = (
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "summary",
+                    "kinds",
+                    "themes",
+                    "stage",
+                    ("started_year", "opened_year"),
+                )
+            },
+        ),
+        (
+            _("Place"),
+            {"fields": ("address", "commune", "location", "location_precision", "territories_served")},
+        ),
+        (_("Description"), {"fields": ("description",)}),
+        (
+            _("Key figures"),
+            {"fields": (("surface_m2", "investment_eur"), ("annual_budget_eur", "jobs_fte", "volunteers"))},
+        ),
+        (_("Contacts and image"), {"fields": ("website", "public_email", "phone", "image", "image_alt")}),
+        (
+            _("Publication"),
+            {
+                "fields": (
+                    "status",
+                    "networks",
+                    "sources",
+                    "verified_on",
+                    ("created_at", "created_by"),
+                    ("updated_at", "updated_by"),
+                )
+            },
+        ),
+    )
+    readonly_fields = ("created_at", "updated_at", "created_by", "updated_by")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("commune", "territories_served")
+    inlines = (
+        LegalEntityInline,
+        PartnershipInline,
+        FundingInline,
+        MilestoneInline,
+        InitiativeLeverInline,
+        InitiativeObstacleInline,
+    )
+    # Addresses typed without a scheme are today's web addresses (and Django 6 assumes it too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Short lists: ticking boxes beats a two-pane selector.
+    ticked_fields = ("kinds", "themes", "networks")
+
+    @admin.display(description=_("département"), ordering="commune__departement__code")
+    def departement(self, initiative):
+        return initiative.commune.departement if initiative.commune else None
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.ticked_fields:
+            kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault(
+            "help_texts",
+            {
+                "address": _(
+                    "Street and number. Then press “Geocode the address” at the bottom of the page "
+                    "to place the point on the map, or click on the map yourself."
+                ),
+            },
+        )
+        return super().get_form(request, obj, change, **kwargs)
+
+    # --- Nothing is deleted ---------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Already hidden without the delete permission; removed outright so that granting the
+        # permission by mistake cannot bring back a bulk delete.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # --- Saving ---------------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        if GEOCODE_BUTTON in request.POST:
+            outcome = locate_initiative(obj)
+            level, message = self._located_message(obj, outcome)
+            self.message_user(request, message, level)
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if GEOCODE_BUTTON in request.POST:
+            return self._stay_on_change_page(
+                request, obj, gettext("The {name} “{obj}” was added successfully.")
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if GEOCODE_BUTTON in request.POST:
+            return self._stay_on_change_page(
+                request, obj, gettext("The {name} “{obj}” was changed successfully.")
+            )
+        return super().response_change(request, obj)
+
+    def _stay_on_change_page(self, request, obj, message):
+        """After geocoding, the curator checks the point on the map: back to the same page, as
+        "Save and continue editing" does."""
+        self.message_user(
+            request, format_html(message, name=self.opts.verbose_name, obj=obj), messages.SUCCESS
+        )
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(obj.pk,),
+            current_app=self.admin_site.name,
+        )
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(add_preserved_filters(preserved, url))
+
+    @staticmethod
+    def _located_message(initiative, outcome):
+        if outcome.result is LocateResult.ADDRESS:
+            return messages.SUCCESS, format_html(
+                gettext("Located at the address found by the Base Adresse Nationale: “{label}”."),
+                label=outcome.place.label,
+            )
+        if outcome.result is LocateResult.COMMUNE_CENTRE:
+            commune = initiative.commune.name if initiative.commune else outcome.place.label
+            if initiative.address.strip():
+                text = gettext(
+                    "The address was not found: the point was put at the centre of {commune}. "
+                    "Drag it on the map to the right place if you know it."
+                )
+            else:
+                text = gettext(
+                    "No address is given: the point was put at the centre of {commune}. "
+                    "Drag it on the map to the right place if you know it."
+                )
+            return messages.WARNING, format_html(text, commune=commune)
+        return messages.WARNING, gettext(
+            "The point was not found: the address could not be located and the commune's centre is "
+            "not known. Click on the map to place the initiative, then save."
+        )
+
+    # --- List actions ---------------------------------------------------------------------------
+
+    @admin.action(description=_("Publish"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._change_status(request, queryset, Initiative.Status.PUBLISHED)
+        self.message_user(
+            request,
+            ngettext("%(count)d initiative was published.", "%(count)d initiatives were published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Archive"), permissions=["change"])
+    def archive(self, request, queryset):
+        count = self._change_status(request, queryset, Initiative.Status.ARCHIVED)
+        self.message_user(
+            request,
+            ngettext("%(count)d initiative was archived.", "%(count)d initiatives were archived.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def _change_status(self, request, queryset, status):
+        """Set the status one object at a time, so that each change lands in the history."""
+        reason = gettext("Status set to “%(status)s” from the list of initiatives.") % {
+            "status": Initiative.Status(status).label
+        }
+        changed = 0
+        for initiative in queryset.exclude(status=status):
+            initiative.status = status
+            initiative.updated_by = request.user
+            initiative._history_user = request.user
+            initiative._change_reason = reason
+            initiative.save(update_fields=["status", "updated_by", "updated_at"])
+            changed += 1
+        return changed
+
+    @admin.action(description=_("Geocode the address"), permissions=["change"])
+    def geocode(self, request, queryset):
+        counts = {result: 0 for result in LocateResult}
+        not_found = []
+        for initiative in queryset.select_related("commune"):
+            outcome = locate_initiative(initiative)
+            counts[outcome.result] += 1
+            if not outcome.found:
+                not_found.append(initiative.name)
+                continue
+            initiative.updated_by = request.user
+            initiative._history_user = request.user
+            initiative.save(update_fields=["location", "location_precision", "updated_by", "updated_at"])
+
+        if count := counts[LocateResult.ADDRESS]:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d initiative was located at its address.",
+                    "%(count)d initiatives were located at their address.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        if count := counts[LocateResult.COMMUNE_CENTRE]:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d initiative was placed at the centre of its commune: check it on its map.",
+                    "%(count)d initiatives were placed at the centre of their commune: check them on "
+                    "their maps.",
+                    count,
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
+        if not_found:
+            self.message_user(
+                request,
+                ngettext(
+                    "The point of %(count)d initiative was not found (%(names)s): open it and click "
+                    "on the map to place it.",
+                    "The points of %(count)d initiatives were not found (%(names)s): open each and "
+                    "click on the map to place it.",
+                    len(not_found),
+                )
+                % {"count": len(not_found), "names": ", ".join(not_found)},
+                messages.WARNING,
+            )
