@@ -7,6 +7,7 @@
 # It is idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p var
 
 mode=run
 [ "${1:-}" = "--test" ] && mode=test

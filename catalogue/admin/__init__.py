@@ -3,6 +3,13 @@
 Importing the modules registers their ModelAdmins with the admin site.
 """
 
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
 from . import initiatives, lookups, partners, territories
 
 __all__ = ["initiatives", "lookups", "partners", "territories"]
+
+admin.site.site_header = _("Percolateur · curators' space")
+admin.site.site_title = _("Percolateur curators")
+admin.site.index_title = _("Catalogue of initiatives")

@@ -211,6 +211,12 @@ class Initiative(models.Model):
                 {"opened_year": _("The year it opened cannot come before the year the project started.")}
             )
 
+    def validate_constraints(self, exclude=None):
+        # Without a name there is no slug yet; the missing name is the error to show, not the slug.
+        if not self.slug:
+            exclude = {*(exclude or ()), "slug"}
+        super().validate_constraints(exclude=exclude)
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
