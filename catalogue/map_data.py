@@ -25,7 +25,9 @@ def published_feature_collection(queryset=None):
     """
     initiatives = (queryset if queryset is not None else Initiative.objects.all()).published().with_location()
     rows = list(
-        initiatives.order_by("name", "pk").values("pk", "name", "slug", "summary", "commune__name", "location")
+        initiatives.order_by("name", "pk").values(
+            "pk", "name", "slug", "summary", "commune__name", "location"
+        )
     )
     kinds = _kind_labels(initiatives)
     fiche_url = reverse("catalogue:initiative-detail", kwargs={"slug": _SLUG_PLACEHOLDER})

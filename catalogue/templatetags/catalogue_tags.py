@@ -39,3 +39,16 @@ def phone_href(phone):
     """A ``tel:`` link target for a phone number written with spaces or dots."""
     digits = "".join(ch for ch in str(phone) if ch.isdigit() or ch == "+")
     return f"tel:{digits}"
+
+
+# Units are symbols shared by both languages; the non-breaking space keeps them on the number's line.
+@register.filter
+def euros(value):
+    """An amount in euros: ``5 000 000 €``."""
+    return "" if value is None else f"{grouped(value)}\u00a0€"
+
+
+@register.filter
+def square_metres(value):
+    """A surface: ``4 500 m²``."""
+    return "" if value is None else f"{grouped(value)}\u00a0m²"
