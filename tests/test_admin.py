@@ -511,7 +511,7 @@ def test_the_geocode_button_saves_places_the_point_and_stays_on_the_page(curator
     assert located_level == message_levels.SUCCESS
     assert "12 Rue de la Gare 62550 Pernes" in located
     assert saved_level == message_levels.SUCCESS
-    assert "modifié avec succès" in saved
+    assert "a été modifiée" in saved
 
 
 def test_the_geocode_button_on_the_add_form_goes_to_the_new_change_page(curator_client, ban, pernes):

@@ -1,0 +1,38 @@
+"""French first: the French catalogue translates every string, and the site answers in French."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from catalogue.models import Initiative
+
+FRENCH_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_french_catalogue_has_no_untranslated_or_fuzzy_string():
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(FRENCH_CATALOGUE)],
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C"},
+    )
+    assert result.returncode == 0, result.stderr
+    statistics = result.stderr.strip()
+    assert "untranslated" not in statistics and "fuzzy" not in statistics, statistics
+
+
+def test_french_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "fr"
+    with translation.override(settings.LANGUAGE_CODE):
+        assert str(Initiative._meta.get_field("surface_m2").verbose_name) == "surface (m²)"
+        assert str(Initiative.Status.PUBLISHED.label) == "publiée"
+
+
+@pytest.mark.django_db
+def test_pages_answer_in_french_by_default_and_in_english_on_request(client):
+    assert client.get("/").headers["Content-Language"] == "fr"
+    english = client.get("/", headers={"accept-language": "en"})
+    assert english.headers["Content-Language"] == "en"
