@@ -24,7 +24,14 @@ _VIEW_ONLY_MODELS = {
     "accounts": ["network"],
 }
 # Inline rows may be removed from an initiative: the history keeps them.
-_DELETABLE_INLINES = ["legalentity", "partnership", "funding", "milestone", "initiativelever", "initiativeobstacle"]
+_DELETABLE_INLINES = [
+    "legalentity",
+    "partnership",
+    "funding",
+    "milestone",
+    "initiativelever",
+    "initiativeobstacle",
+]
 
 
 def curator_permissions():

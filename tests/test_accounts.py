@@ -4,8 +4,8 @@ import re
 from io import StringIO
 
 import pytest
-from django.db import IntegrityError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 
 from accounts.models import User
 from accounts.roles import CURATORS_GROUP, curators_group

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, email, **options):
         if not settings.DEBUG:
-            raise CommandError("The demo curator account is only for the local demo: DEBUG is off, nothing done.")
+            raise CommandError(
+                "The demo curator account is only for the local demo: DEBUG is off, nothing done."
+            )
         password = secrets.token_urlsafe(12)
         user, created = User.objects.get_or_create(
             email=email, defaults={"first_name": "Camille", "last_name": "Curatrice"}
