@@ -40,6 +40,11 @@ class TerritoryQuerySet(models.QuerySet):
         return self.filter(kind=Territory.Kind.DEPARTEMENT)
 
 
+class TerritoryManager(models.Manager.from_queryset(TerritoryQuerySet)):
+    def get_by_natural_key(self, kind, code):
+        return self.get(kind=kind, code=code)
+
+
 class Territory(models.Model):
     class Kind(models.TextChoices):
         REGION = "region", _("région")
@@ -90,7 +95,7 @@ class Territory(models.Model):
     centre = models.PointField(_("centre"), srid=4326, null=True, blank=True)
     contour = models.MultiPolygonField(_("contour"), srid=4326, null=True, blank=True)
 
-    objects = TerritoryQuerySet.as_manager()
+    objects = TerritoryManager()
 
     class Meta:
         verbose_name = _("territory")
@@ -110,6 +115,11 @@ class Territory(models.Model):
         if self.kind == self.Kind.DEPARTEMENT:
             return f"{self.name} ({self.code})"
         return self.name
+
+    def natural_key(self):
+        # Fixtures refer to territories by kind and official code, which survive a reload of the
+        # whole table; database ids do not.
+        return (self.kind, self.code)
 
     def save(self, *args, **kwargs):
         if self.population is not None and self.area_km2:
