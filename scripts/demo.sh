@@ -9,8 +9,7 @@ manage() { .venv/bin/python manage.py "$@"; }
 
 printf '\033[1m==> %s\033[0m\n' "Preparing the database (var/percolateur.sqlite3)"
 manage migrate --noinput --verbosity 0
-manage loaddata lookups territories organizations initiatives --verbosity 0
-manage populate_history --auto >/dev/null
+manage load_seed
 manage create_demo_curator
 
 exec .venv/bin/python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
+from catalogue.management.commands.load_seed import SEED_FIXTURES
 from tests.factories import CuratorFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -18,7 +19,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SEED_FIXTURES = ["lookups", "territories", "organizations", "initiatives"]
 
 
 @pytest.fixture

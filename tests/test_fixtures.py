@@ -9,6 +9,7 @@ from django.core import serializers
 from django.core.management import call_command
 
 from accounts.models import Network
+from catalogue.management.commands.load_seed import SEED_FIXTURES
 from catalogue.models import (
     DensityClass,
     Funding,
@@ -27,7 +28,6 @@ from catalogue.models import (
     Territory,
     Theme,
 )
-from tests.conftest import SEED_FIXTURES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,45 @@
+"""The set-up's management commands."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from catalogue.models import Initiative
+
+pytestmark = pytest.mark.django_db
+
+
+def _load_seed(*args):
+    out = StringIO()
+    call_command("load_seed", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_seed_fills_an_empty_catalogue_with_a_first_history_record_per_entry():
+    assert "5 initiatives" in _load_seed()
+    assert Initiative.objects.count() == 5
+    for initiative in Initiative.objects.all():
+        assert initiative.history.exists(), initiative
+
+
+def test_load_seed_never_overwrites_what_curators_changed():
+    _load_seed()
+    cirque = Initiative.objects.get(slug="cirquen-cavale")
+    cirque.summary = "Résumé réécrit par une curatrice."
+    cirque.save()
+    output = _load_seed()
+    assert "not loaded again" in output
+    cirque.refresh_from_db()
+    assert cirque.summary == "Résumé réécrit par une curatrice."
+
+
+def test_load_seed_with_force_puts_the_seed_back_and_history_keeps_the_change():
+    _load_seed()
+    cirque = Initiative.objects.get(slug="cirquen-cavale")
+    cirque.summary = "Résumé réécrit par une curatrice."
+    cirque.save()
+    _load_seed("--force")
+    cirque.refresh_from_db()
+    assert cirque.summary.startswith("Association circassienne du Ternois")
+    assert cirque.history.filter(summary="Résumé réécrit par une curatrice.").exists()
