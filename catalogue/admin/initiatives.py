@@ -7,16 +7,21 @@ actions — goes through ``save()`` so that the history records it and it can be
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, router, transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from ..geocoding import LocateResult, locate_initiative
+from ..history import m2m_ids_as_of, plan_restore, restore_reason, restore_related_rows
 from ..models import Initiative, Territory
 from .inlines import (
     FundingInline,
@@ -48,6 +53,20 @@ class DepartementFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(commune__departement=self.value())
         return queryset
+
+
+# --- History and undo: the form of a past version ------------------------------------------------
+
+
+class InitiativeForm(forms.ModelForm):
+    """The initiative's admin form. On simple-history's revert page its instance is rebuilt from a
+    past version: the kinds, themes, networks and territories shown are that version's, where
+    Django would read today's from the database."""
+
+    def __init__(self, *args, instance=None, initial=None, **kwargs):
+        if instance is not None and (version := to_historic(instance)) is not None:
+            initial = {**m2m_ids_as_of(version), **(initial or {})}
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
 
 
 @admin.register(Initiative)
@@ -304,3 +323,89 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
                 % {"count": len(not_found), "names": ", ".join(not_found)},
                 messages.WARNING,
             )
+
+    # --- History and undo -----------------------------------------------------------------------
+    # simple-history's revert puts back the initiative's own fields. InitiativeForm shows the
+    # version's kinds, themes, networks and territories, so that saving puts them back too; the
+    # rows below the form (legal set-up, partners, funding…) are put back after it, in the same
+    # transaction, and every record of the revert carries the curator and a reason.
+
+    form = InitiativeForm
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(Initiative.history, id=unquote(object_id), history_id=version_id)
+        initiative = version.instance
+        may_change = self.has_change_history_permission(request, initiative)
+        may_revert = may_change and not self.revert_disabled(request, initiative)
+        if request.method != "POST":
+            if may_revert:
+                self._announce_restore(request, plan_restore(version), done=False)
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        # simple-history saves a posted version for anyone who may only view the history.
+        if not may_revert:
+            raise PermissionDenied
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            # simple-history redirects once the form is valid and saved, and shows it again if not.
+            if response.status_code == 302:
+                self._announce_restore(request, restore_related_rows(version, request.user), done=True)
+        return response
+
+    def save_form(self, request, form, change):
+        initiative = super().save_form(request, form, change)
+        if (version := to_historic(initiative)) is not None:
+            # A revert: its records say which version they restored, as those of the rows do.
+            initiative._change_reason = restore_reason(version)
+        return initiative
+
+    def _announce_restore(self, request, plans, *, done):
+        """Say what the revert does (on its page) or did (once saved) to the rows below the form."""
+        if sections := "; ".join(self._described(changes) for changes in plans if changes):
+            if done:
+                text = gettext("The rows below the form were put back as in this version: %(sections)s.")
+            else:
+                text = gettext(
+                    "Reverting to this version also puts back the rows below the form as they were "
+                    "then: %(sections)s."
+                )
+            self.message_user(
+                request, text % {"sections": sections}, messages.SUCCESS if done else messages.INFO
+            )
+        if count := sum(len(changes.lost) for changes in plans):
+            lost = "; ".join(
+                f"{changes.model._meta.verbose_name_plural} ({len(changes.lost)})"
+                for changes in plans
+                if changes.lost
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d row of this version cannot be put back, because what it refers to "
+                    "has been deleted since: %(sections)s.",
+                    "%(count)d rows of this version cannot be put back, because what they refer to "
+                    "has been deleted since: %(sections)s.",
+                    count,
+                )
+                % {"count": count, "sections": lost},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _described(changes):
+        """One model's changes, as in “funding lines (1 row changed back, 1 row removed)”."""
+        counts = []
+        if count := len(changes.to_create):
+            counts.append(
+                ngettext("%(count)d row brought back", "%(count)d rows brought back", count)
+                % {"count": count}
+            )
+        if count := len(changes.to_update):
+            counts.append(
+                ngettext("%(count)d row changed back", "%(count)d rows changed back", count)
+                % {"count": count}
+            )
+        if count := len(changes.to_delete):
+            counts.append(
+                ngettext("%(count)d row removed", "%(count)d rows removed", count) % {"count": count}
+            )
+        return f"{changes.model._meta.verbose_name_plural} ({', '.join(counts)})"
