@@ -6,8 +6,10 @@ database (``postgis://user@host:5432/name``), ``SECRET_KEY``, ``DEBUG=off`` and 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    # Only for django-csp's system checks, which catch a misconfigured policy (old-style
+    # CSP_* settings, EXCLUDE_URL_PREFIXES given as a string); the header is the middleware's.
+    "csp",
     "django_filters",
     "leaflet",
     "simple_history",
@@ -44,6 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sends the Content-Security-Policy header and gives each request its nonce
+    # (request.csp_nonce), which the pages and django-leaflet's map scripts print.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +137,54 @@ LEAFLET_CONFIG = {
         )
     ],
     "ATTRIBUTION_PREFIX": "Leaflet",
+}
+
+# Content-Security-Policy (django-csp 4). Only this site's own files may run, plus the inline
+# scripts that carry the request's nonce: django-leaflet's map and widget scripts print
+# nonce="{{ csp_nonce }}" and our templates give them request.csp_nonce; the admin's leaflet
+# widget gets it from LeafletGeoAdmin. Injected markup therefore cannot run scripts.
+
+
+def _tile_origin(url):
+    """The scheme and host a tile URL template is served from ("https://tile.openstreetmap.org"),
+    or None for a URL on this site, which 'self' already allows. A "{s}" subdomain placeholder
+    ("https://{s}.tile.openstreetmap.org/...") becomes the "*." wildcard that CSP understands."""
+    parts = urlsplit(str(url))
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.rpartition("@")[2].lower()  # never copy credentials into a header
+    first_label, dot, rest = host.partition(".")
+    if "{" in first_label and rest:
+        host = f"*{dot}{rest}"
+    return f"{parts.scheme.lower()}://{host}"
+
+
+# Derived from the tiles configured above (MAP_TILES_URL), so that changing the tile server keeps
+# its tiles allowed without touching the policy.
+_TILE_ORIGINS = sorted(
+    {origin for _label, url, _options in LEAFLET_CONFIG["TILES"] if (origin := _tile_origin(url))}
+)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # No 'unsafe-inline': an inline script runs only with the nonce of its response.
+        "script-src": [SELF, NONCE],
+        # 'unsafe-inline' is needed for styles: Leaflet positions its tiles, markers and popups
+        # with style attributes, and the admin's templates (and ours) use some style attributes
+        # too. Inline styles cannot run scripts, so script-src stays as strict as above.
+        "style-src": [SELF, "'unsafe-inline'"],
+        # data: for the small images that Leaflet's and the admin's stylesheets embed.
+        "img-src": [SELF, "data:", *_TILE_ORIGINS],
+        # The home map fetches its GeoJSON from this site; geocoding is done by the server.
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": ["'none'"],
+        "base-uri": [SELF],
+        # The site is never framed (XFrameOptionsMiddleware already says so to older browsers).
+        "frame-ancestors": ["'none'"],
+        "form-action": [SELF],
+    },
 }
 
 # Geocoding: the Base Adresse Nationale. The domain and scheme are settings so that tests can
