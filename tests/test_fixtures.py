@@ -132,10 +132,10 @@ def test_levers_are_exactly_the_workshops(seed):
         "Préfiguration",
         "Tiers-lieu co-porté (collectivité et associatif)",
         "Soutien public affiché des élus",
-        "Mise à disposition foncière",
+        "Facilités foncières (mise à disposition, vente du terrain)",
         "Bail emphytéotique",
         "Subvention d'investissement",
-        "Budget participatif",
+        "Budget participatif / budget d'initiative locale",
         "Temps communs tout au long du projet",
     ]
     assert all(lever.description for lever in Lever.objects.all())
@@ -331,7 +331,7 @@ def test_cirqu_en_cavale(seed):
     assert "en cours de validation" in entry.legal_entities.get(legal_form__slug="scic").note
 
     levers = {il.lever.label: il.note for il in InitiativeLever.objects.filter(initiative=entry)}
-    assert set(levers) == {"Mise à disposition foncière", "Subvention d'investissement"}
+    assert set(levers) == {"Facilités foncières (mise à disposition, vente du terrain)", "Subvention d'investissement"}
     assert all("En réflexion en mai 2018" in note for note in levers.values())
     # "Depuis 2 ans" in May 2018: the year is a derivation, and the milestone says so.
     first = entry.milestones.order_by("year").first()
@@ -381,11 +381,9 @@ def test_la_passerelle(seed):
     assert entry.investment_eur == 3_000_000
     assert entry.website == "https://www.pevelecarembault.fr/la-passerelle/"
     assert entry.commune is None and entry.location_precision == "area"
-    assert set(entry.territories_served.values_list("name", flat=True)) == {
-        "CC Pévèle-Carembault",
-        "Ennevelin",
-        "Pont-à-Marcq",
-    }
+    # It serves « les 38 communes » of the intercommunality; the two communes only locate the site.
+    assert list(entry.territories_served.values_list("name", flat=True)) == ["CC Pévèle-Carembault"]
+    assert "Ennevelin" in entry.address and "Pont-à-Marcq" in entry.address
     partners = set(entry.partnerships.values_list("organization__name", flat=True))
     assert "Chambre de commerce et d'industrie de Lille" in partners
     assert set(entry.kinds.values_list("slug", flat=True)) == {"pepiniere", "coworking", "fab-lab"}
