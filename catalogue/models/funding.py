@@ -37,6 +37,8 @@ class FundingTool(models.Model):
         "catalogue.Organization", blank=True, related_name="co_funded_tools", verbose_name=_("co-funders")
     )
 
+    history = HistoricalRecords(m2m_fields=[co_funders])
+
     class Meta:
         verbose_name = _("funding tool")
         verbose_name_plural = _("funding tools")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
@@ -191,6 +192,11 @@ class Initiative(models.Model):
                 name="initiative_jobs_not_negative",
                 violation_error_message=_("The number of jobs cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="initiative_image_has_alt",
+                violation_error_message=_("Describe the image for people who cannot see it."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "name"], name="initiative_status_name_idx")]
 
@@ -201,8 +207,6 @@ class Initiative(models.Model):
         return reverse("catalogue:initiative-detail", kwargs={"slug": self.slug})
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         # Filled here as well as in save() so that the form's constraint checks see the slug.
         if not self.slug and self.name:
             self.slug = self._unique_slug()
@@ -210,6 +214,14 @@ class Initiative(models.Model):
             raise ValidationError(
                 {"opened_year": _("The year it opened cannot come before the year the project started.")}
             )
+        if self.location is not None and not (
+            -180 <= self.location.x <= 180 and -90 <= self.location.y <= 90
+        ):
+            raise ValidationError(
+                {"location": _("This point is outside the Earth's coordinates: place it again on the map.")}
+            )
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
 
     def validate_constraints(self, exclude=None):
         # Without a name there is no slug yet; the missing name is the error to show, not the slug.
@@ -338,6 +350,7 @@ class Milestone(models.Model):
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("trajectory")
+        # (French: "jalon", so that it does not read like the "étape" (stage) field it holds.)
         ordering = ["initiative", "year", "date", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -351,13 +364,13 @@ class Milestone(models.Model):
         return f"{self.year} · {self.title}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.date and self.year and self.date.year != self.year:
             raise ValidationError({"date": _("The exact date must fall within the year given.")})
 
 
 class InitiativeLever(models.Model):
+    """A public-action lever that an initiative used, with what the source says of it."""
+
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, verbose_name=_("initiative"))
     lever = models.ForeignKey("catalogue.Lever", on_delete=models.PROTECT, verbose_name=_("lever"))
     note = models.TextField(_("note"), blank=True)
@@ -377,6 +390,8 @@ class InitiativeLever(models.Model):
 
 
 class InitiativeObstacle(models.Model):
+    """An obstacle that an initiative met, with what the source says of it."""
+
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, verbose_name=_("initiative"))
     obstacle = models.ForeignKey("catalogue.Obstacle", on_delete=models.PROTECT, verbose_name=_("obstacle"))
     note = models.TextField(_("note"), blank=True)
