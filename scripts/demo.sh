@@ -3,6 +3,9 @@
 # and a demo curator account. Stop it with Ctrl-C. HOST and PORT change where it listens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The quick start is a local demonstration: DEBUG on, in a .env file that is never committed
+# (the settings are safe without it: DEBUG off, and a SECRET_KEY required).
+[ -f .env ] || printf '# Local demonstration settings, written by scripts/demo.sh.\nDEBUG=on\n' > .env
 bash scripts/setup.sh
 mkdir -p var
 manage() { .venv/bin/python manage.py "$@"; }

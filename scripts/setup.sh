@@ -18,14 +18,16 @@ fail() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
 # --- 1. Debian packages ------------------------------------------------------------------------
 packages=(libsqlite3-mod-spatialite gdal-bin gettext python3-venv)
 if [ "$mode" = test ]; then
-  # PostgreSQL's PostGIS package is named after the server's major version.
+  # PostgreSQL's PostGIS package is named after the server's major version: the installed
+  # server's, or else the version Debian's "postgresql" package would bring.
   pg_major=""
   if command -v pg_lsclusters >/dev/null 2>&1; then
     pg_major=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1}')
   fi
   if [ -z "$pg_major" ]; then
     packages+=(postgresql)
-    pg_major=15
+    pg_major=$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n1)
+    pg_major=${pg_major:-15}
   fi
   packages+=("postgresql-${pg_major}-postgis-3" chromium chromium-driver)
 fi
@@ -53,7 +55,7 @@ fi
 # --- 2. A Python that can load SpatiaLite ------------------------------------------------------
 can_load_spatialite() {
   "$1" - <<'PY' >/dev/null 2>&1
-import sqlite3, sys
+import ensurepip, sqlite3, sys, venv
 assert sys.version_info >= (3, 10)
 connection = sqlite3.connect(":memory:")
 connection.enable_load_extension(True)
@@ -71,8 +73,9 @@ if [ ! -x .venv/bin/python ]; then
     command -v "$candidate" >/dev/null 2>&1 || continue
     if can_load_spatialite "$candidate"; then python=$candidate; break; fi
   done
-  [ -n "$python" ] || fail "no Python 3.10+ here can load SQLite extensions, which SpatiaLite needs.
-Debian's own interpreter can (/usr/bin/python3, package python3). Interpreters built by pyenv usually
+  [ -n "$python" ] || fail "no Python 3.10+ here can load SQLite extensions (which SpatiaLite needs) and make a
+virtual environment (Debian: package python3-venv).
+Debian's own interpreter can (/usr/bin/python3, packages python3 and python3-venv). Interpreters built by pyenv usually
 cannot: rebuild them with PYTHON_CONFIGURE_OPTS=--enable-loadable-sqlite-extensions, or point PYTHON
 at a suitable one: PYTHON=/path/to/python3 $0"
   say "Creating .venv with $python ($("$python" --version))"
@@ -91,4 +94,5 @@ if [ ! -f "$stamp" ]; then
   quiet_pip install --quiet -r "$requirements"
   touch "$stamp"
 fi
-.venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
+# The test settings need no secret, so this step works before any configuration.
+.venv/bin/python manage.py compilemessages --settings=config.settings.test --ignore=.venv --verbosity 0

@@ -6,25 +6,49 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-PG_URL=${TEST_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/percolateur}
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else "$@"; fi; }
+export DJANGO_SETTINGS_MODULE=config.settings.test
 
-if ! pg_isready -q -h 127.0.0.1 -p 5432; then
-  say "Starting PostgreSQL"
-  for version in $(ls /etc/postgresql 2>/dev/null); do
-    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-  done
-  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
-  pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
+# --- PostgreSQL + PostGIS ------------------------------------------------------------------------
+# TEST_DATABASE_URL names another server; otherwise the local one, started here when needed.
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  PG_URL=$TEST_DATABASE_URL
+else
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    say "Starting PostgreSQL"
+    for version in $(ls /etc/postgresql 2>/dev/null); do
+      as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    done
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
+  fi
+  # The tests create the postgis extension, which needs a superuser. Where 127.0.0.1 trusts local
+  # connections (as on CI) the postgres role is used; elsewhere (Debian's default asks for a
+  # password) a local test-only role is made once through the postgres system account.
+  if psql -h 127.0.0.1 -U postgres -d postgres -w -tAc "select 1" >/dev/null 2>&1; then
+    PG_URL=postgis://postgres@127.0.0.1:5432/percolateur
+  else
+    say "Creating the local test role 'percolateur_test' in PostgreSQL"
+    as_root runuser -u postgres -- psql -q -d postgres -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'percolateur_test') THEN
+        CREATE ROLE percolateur_test LOGIN SUPERUSER PASSWORD 'percolateur_test';
+      END IF; END \$\$;" || { echo "Could not create the PostgreSQL test role" >&2; exit 1; }
+    PG_URL=postgis://percolateur_test:percolateur_test@127.0.0.1:5432/percolateur
+  fi
 fi
 
-say "Checking that the migrations match the models"
+# --- Checks that need no database ----------------------------------------------------------------
+say "Checking the code style (ruff) and that the migrations match the models"
+.venv/bin/ruff check . || exit 1
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; exit 1; }
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "The models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
 
+# --- The tests, on both databases ----------------------------------------------------------------
 status=0
 say "Tests on SpatiaLite"
-env -u DATABASE_URL .venv/bin/python -m pytest "$@" || status=1
-say "Tests on PostgreSQL + PostGIS ($PG_URL)"
+DATABASE_URL="spatialite:///$PWD/var/test.sqlite3" .venv/bin/python -m pytest "$@" || status=1
+say "Tests on PostgreSQL + PostGIS (${PG_URL%%:*}://…@${PG_URL#*@})"
 DATABASE_URL=$PG_URL .venv/bin/python -m pytest "$@" || status=1
 
 if [ $status = 0 ]; then say "All tests passed on SpatiaLite and on PostGIS."; else say "Some tests failed."; fi

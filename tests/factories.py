@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class CuratorFactory(UserFactory):
-    """A staff member of the "Curateurs" group, as the demo set-up creates."""
+    """A staff member of the curators' group, as the demo set-up creates."""
 
     is_staff = True
 

@@ -71,3 +71,12 @@ def test_demo_curator_is_refused_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         _run_demo_curator()
     assert not User.objects.exists()
+
+
+def test_migrate_creates_the_curators_group_with_its_permissions():
+    """A production site gets the group from `migrate`, without any demo command."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=CURATORS_GROUP)
+    assert group.permissions.filter(codename="change_initiative").exists()
+    assert not group.permissions.filter(codename="delete_initiative").exists()

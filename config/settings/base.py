@@ -1,8 +1,10 @@
-"""Settings read from the environment.
+"""Settings read from the environment, and from a local ``.env`` file when there is one.
 
-Without any variable set, the site runs on its embedded default: a SpatiaLite file under ``var/``,
-``DEBUG`` on and a local-only secret key. Production and CI set ``DATABASE_URL`` to a PostGIS
-database (``postgis://user@host:5432/name``), ``SECRET_KEY``, ``DEBUG=off`` and ``ALLOWED_HOSTS``.
+Safe by default: ``DEBUG`` is off unless asked for, and then ``SECRET_KEY`` must be given. The
+quick start (``scripts/demo.sh``) writes a ``.env`` with ``DEBUG=on`` (never committed): the site
+then runs on its embedded default, a SpatiaLite file under ``var/``, with a local-only key.
+Production sets ``DATABASE_URL`` to a PostGIS database (``postgis://user@host:5432/name``),
+``SECRET_KEY`` and ``ALLOWED_HOSTS``; real environment variables win over ``.env``.
 """
 
 from pathlib import Path
@@ -16,8 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 # The default key only exists so that the quick start needs no configuration; it is refused
 # when DEBUG is off, so that no production site can run with it.
 _LOCAL_SECRET_KEY = "percolateur-local-development-only"
@@ -211,5 +215,9 @@ LOGGING = {
 }
 
 if not DEBUG:
+    # Production is served over HTTPS, usually behind a proxy that says so in X-Forwarded-Proto.
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)

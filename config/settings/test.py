@@ -2,8 +2,19 @@
 ``DATABASE_URL`` names PostGIS), a fast password hasher, e-mail kept in memory, and a geocoder
 that can only reach 127.0.0.1."""
 
-from .base import *  # noqa: F403
-from .base import GEOCODING
+import os
+
+# The tests run as production does (DEBUG off), with a key of their own.
+os.environ.setdefault("SECRET_KEY", "percolateur-tests-only")
+
+from .base import *  # noqa: E402, F403
+from .base import GEOCODING  # noqa: E402
+
+# The test servers speak plain HTTP on 127.0.0.1.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,8 +1,7 @@
 """Loads the seed's fixtures into an empty catalogue, and gives each entry a first history record.
 
-It never overwrites a catalogue that curators have started to edit: when initiatives exist
-already it does nothing, unless ``--force`` is given (which puts the seed's entries back as the
-fixtures have them, keeping the curators' other entries; the history keeps what was replaced).
+It never overwrites a catalogue that curators have started to edit: when initiatives exist it does
+nothing. To start the demo afresh, delete ``var/percolateur.sqlite3`` and run the set-up again.
 """
 
 from io import StringIO
@@ -17,21 +16,16 @@ SEED_FIXTURES = ("lookups", "territories", "organizations", "initiatives")
 
 
 class Command(BaseCommand):
-    help = "Load the seed fixtures into an empty catalogue (or again with --force)."
+    help = "Load the seed fixtures into an empty catalogue (does nothing when it has initiatives)."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Load even if the catalogue already has initiatives."
-        )
-
-    def handle(self, *args, force=False, **options):
-        if Initiative.objects.exists() and not force:
+    def handle(self, *args, **options):
+        if Initiative.objects.exists():
             self.stdout.write("The catalogue already has initiatives: the seed was not loaded again.")
             return
         with transaction.atomic():
             call_command("loaddata", *SEED_FIXTURES, verbosity=0)
-            # loaddata saves without signals' history; a first record per entry makes the first
-            # curator change undoable.
+            # loaddata saves without history; a first record per entry makes the first curator
+            # change undoable.
             call_command("populate_history", "--auto", stdout=StringIO(), stderr=StringIO())
         self.stdout.write(
             self.style.SUCCESS(f"Seed loaded: {Initiative.objects.count()} initiatives in the catalogue.")
