@@ -2,9 +2,9 @@
 
 ``geocode_address`` asks the Base Adresse Nationale (through geopy's ``BANFrance``) and returns a
 ``GeocodedPlace`` or ``None``; ``locate_initiative`` places an initiative with it, falling back to
-the centre of its commune from the offline territories table. Neither raises: a geocoder that is
-down, slow or rate-limited is logged and treated as "not found", so that a curator's save never
-fails because of the network.
+the centre of its commune from the offline territories table when the initiative has no point yet.
+Neither raises: a geocoder that is down, slow or rate-limited is logged and treated as "not
+found", so that a curator's save never fails because of the network.
 
 Later fallbacks (Nominatim) and caching belong in ``geocode_address``: callers only see its result.
 """
@@ -127,6 +127,9 @@ class LocateResult(enum.Enum):
 
     ADDRESS = "address"
     COMMUNE_CENTRE = "commune_centre"
+    # The address was not found (or not given) and the point already there, which may have been
+    # placed by hand, was left as it was.
+    KEPT = "kept"
     NOT_FOUND = "not_found"
 
 
@@ -140,7 +143,8 @@ class LocateOutcome:
 
     @property
     def found(self):
-        return self.result is not LocateResult.NOT_FOUND
+        """Whether a new point was set on the initiative (and is worth saving)."""
+        return self.result in (LocateResult.ADDRESS, LocateResult.COMMUNE_CENTRE)
 
 
 def address_query(initiative) -> str:
@@ -154,24 +158,30 @@ def address_query(initiative) -> str:
 
 
 def locate_initiative(initiative) -> LocateOutcome:
-    """Set ``location`` and ``location_precision`` of an initiative from its address, else from its
-    commune's centre. Does not save. When neither is found the initiative is left as it was.
+    """Set ``location`` and ``location_precision`` of an initiative from its address. Does not save.
+
+    An address found by the BAN replaces the point: that is what the curator asked for. Otherwise a
+    point already there is kept, since it may have been placed by hand; only an initiative without
+    one is put at its commune's centre. When neither is found the initiative is left as it was.
     """
     commune = initiative.commune
     query = address_query(initiative)
+    place = None
     if initiative.address.strip():
         citycode = commune.code if commune is not None and commune.kind == Territory.Kind.COMMUNE else None
         place = geocode_address(query, citycode=citycode)
-        if place is not None:
+        if place is not None and place.precision == Initiative.LocationPrecision.ADDRESS:
             initiative.location = place.point
             initiative.location_precision = place.precision
-            result = (
-                LocateResult.ADDRESS
-                if place.precision == Initiative.LocationPrecision.ADDRESS
-                else LocateResult.COMMUNE_CENTRE
-            )
-            return LocateOutcome(result, query, place)
+            return LocateOutcome(LocateResult.ADDRESS, query, place)
 
+    if initiative.location is not None:
+        return LocateOutcome(LocateResult.KEPT, query)
+    # The BAN only knew the commune: its centre, as the BAN places it.
+    if place is not None:
+        initiative.location = place.point
+        initiative.location_precision = place.precision
+        return LocateOutcome(LocateResult.COMMUNE_CENTRE, query, place)
     # The offline territories table answers without the network.
     if commune is not None and commune.centre is not None:
         initiative.location = Point(commune.centre.x, commune.centre.y, srid=4326)

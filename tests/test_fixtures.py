@@ -331,7 +331,10 @@ def test_cirqu_en_cavale(seed):
     assert "en cours de validation" in entry.legal_entities.get(legal_form__slug="scic").note
 
     levers = {il.lever.label: il.note for il in InitiativeLever.objects.filter(initiative=entry)}
-    assert set(levers) == {"Facilités foncières (mise à disposition, vente du terrain)", "Subvention d'investissement"}
+    assert set(levers) == {
+        "Facilités foncières (mise à disposition, vente du terrain)",
+        "Subvention d'investissement",
+    }
     assert all("En réflexion en mai 2018" in note for note in levers.values())
     # "Depuis 2 ans" in May 2018: the year is a derivation, and the milestone says so.
     first = entry.milestones.order_by("year").first()

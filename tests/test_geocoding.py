@@ -183,9 +183,83 @@ def test_nothing_found_and_no_commune_centre_leaves_the_initiative_as_it_was(ban
 
     outcome = locate_initiative(initiative)
 
-    assert outcome.result is LocateResult.NOT_FOUND
+    # The point already there is kept (it would be even with a commune centre: see below).
+    assert outcome.result is LocateResult.KEPT
     assert not outcome.found
     assert initiative.location == before
+
+
+def test_nothing_found_without_a_point_or_a_commune_centre_is_not_found(ban, db):
+    ban.answer()
+    initiative = InitiativeFactory.build(
+        address="nulle part", commune=CommuneFactory(centre=None), location=None
+    )
+
+    outcome = locate_initiative(initiative)
+
+    assert outcome.result is LocateResult.NOT_FOUND
+    assert not outcome.found
+    assert initiative.location is None
+
+
+# --- A point already there is never made less precise --------------------------------------------
+
+BY_HAND = Point(2.4188, 50.4791, srid=4326)
+
+
+def test_an_address_the_ban_cannot_find_keeps_the_point_already_there(ban, pernes):
+    ban.answer()
+    initiative = InitiativeFactory.build(
+        address="chemin inconnu", commune=pernes, location=BY_HAND, location_precision="address"
+    )
+
+    outcome = locate_initiative(initiative)
+
+    assert outcome.result is LocateResult.KEPT
+    assert not outcome.found
+    assert (initiative.location, initiative.location_precision) == (BY_HAND, "address")
+
+
+def test_an_unreachable_ban_keeps_the_point_already_there(pernes):
+    initiative = InitiativeFactory.build(address="12 rue de la Gare", commune=pernes, location=BY_HAND)
+
+    assert locate_initiative(initiative).result is LocateResult.KEPT
+    assert initiative.location == BY_HAND
+
+
+def test_without_an_address_the_point_already_there_is_kept_without_asking_the_ban(ban, pernes):
+    initiative = InitiativeFactory.build(address="", commune=pernes, location=BY_HAND)
+
+    assert locate_initiative(initiative).result is LocateResult.KEPT
+    assert initiative.location == BY_HAND
+    assert ban.queries == []
+
+
+def test_a_commune_level_answer_does_not_replace_the_point_already_there(ban, pernes):
+    ban.answer(ban_feature(2.41, 50.48, "Pernes", kind="municipality", score=0.6))
+    initiative = InitiativeFactory.build(address="lieu-dit des Prés", commune=pernes, location=BY_HAND)
+
+    assert locate_initiative(initiative).result is LocateResult.KEPT
+    assert initiative.location == BY_HAND
+
+
+def test_a_commune_level_answer_places_an_initiative_without_a_point(ban, pernes):
+    ban.answer(ban_feature(2.41, 50.48, "Pernes", kind="municipality", score=0.6))
+    initiative = InitiativeFactory.build(address="lieu-dit des Prés", commune=pernes, location=None)
+
+    outcome = locate_initiative(initiative)
+
+    assert outcome.result is LocateResult.COMMUNE_CENTRE
+    assert (initiative.location.x, initiative.location.y) == pytest.approx((2.41, 50.48))
+    assert initiative.location_precision == Initiative.LocationPrecision.COMMUNE
+
+
+def test_an_address_the_ban_finds_replaces_the_point_already_there(ban, pernes):
+    ban.answer(PERNES_STATION)
+    initiative = InitiativeFactory.build(address="12 rue de la Gare", commune=pernes, location=BY_HAND)
+
+    assert locate_initiative(initiative).result is LocateResult.ADDRESS
+    assert (initiative.location.x, initiative.location.y) == pytest.approx((2.4101, 50.4842))
 
 
 def test_no_address_and_no_commune_is_not_found(ban, db):

@@ -6,23 +6,21 @@ actions — goes through ``save()`` so that the history records it and it can be
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import to_historic
 
 from ..geocoding import LocateResult, locate_initiative
-from ..history import m2m_ids_as_of, plan_restore, restore_reason, restore_related_rows
+from ..history import plan_restore, restore_related_rows
 from ..models import Initiative, Territory
+from .history import SafeHistoryAdmin
 from .inlines import (
     FundingInline,
     InitiativeLeverInline,
@@ -34,6 +32,9 @@ from .inlines import (
 
 # The name of the change form's "Geocode the address" button (templates/admin/catalogue/initiative/).
 GEOCODE_BUTTON = "_geocode"
+# The list action asks the BAN once per initiative, each time up to its timeout: more would keep the
+# curator waiting for minutes, and risk the server's own timeout.
+MAX_GEOCODED_AT_ONCE = 50
 
 
 class DepartementFilter(admin.SimpleListFilter):
@@ -50,27 +51,19 @@ class DepartementFilter(admin.SimpleListFilter):
         return [(str(departement.pk), str(departement)) for departement in departements]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(commune__departement=self.value())
-        return queryset
-
-
-# --- History and undo: the form of a past version ------------------------------------------------
-
-
-class InitiativeForm(forms.ModelForm):
-    """The initiative's admin form. On simple-history's revert page its instance is rebuilt from a
-    past version: the kinds, themes, networks and territories shown are that version's, where
-    Django would read today's from the database."""
-
-    def __init__(self, *args, instance=None, initial=None, **kwargs):
-        if instance is not None and (version := to_historic(instance)) is not None:
-            initial = {**m2m_ids_as_of(version), **(initial or {})}
-        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        if not self.value():
+            return queryset
+        try:
+            # On the primary key, a number too large for the column finds nothing rather than
+            # failing in the database.
+            return queryset.filter(commune__departement__pk=self.value())
+        except (ValueError, ValidationError) as error:
+            # As Django's own filters answer a bad value: its "wrong filter" page (?e=1).
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
+class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     list_display = ("name", "commune", "departement", "status", "updated_at")
     list_filter = (
         "status",
@@ -142,6 +135,12 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     def departement(self, initiative):
         return initiative.commune.departement if initiative.commune else None
 
+    def view_on_site(self, initiative):
+        """The public page, which only a published initiative has (a draft's would be a 404)."""
+        if Initiative.objects.published().filter(pk=initiative.pk).exists():
+            return initiative.get_absolute_url()
+        return None
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.ticked_fields:
             kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
@@ -183,26 +182,24 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
             self.message_user(request, message, level)
         super().save_model(request, obj, form, change)
 
+    # These sentences name the initiative, where Django's say "The {name} “{obj}” was added
+    # successfully.": their French elides the article and makes the participle feminine
+    # (« L’initiative « … » a été ajoutée. »), which is right for this model only.
+
     def response_add(self, request, obj, post_url_continue=None):
         if GEOCODE_BUTTON in request.POST:
-            return self._stay_on_change_page(
-                request, obj, gettext("The {name} “{obj}” was added successfully.")
-            )
+            return self._stay_on_change_page(request, obj, gettext("The initiative “{obj}” was added."))
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         if GEOCODE_BUTTON in request.POST:
-            return self._stay_on_change_page(
-                request, obj, gettext("The {name} “{obj}” was changed successfully.")
-            )
+            return self._stay_on_change_page(request, obj, gettext("The initiative “{obj}” was changed."))
         return super().response_change(request, obj)
 
     def _stay_on_change_page(self, request, obj, message):
         """After geocoding, the curator checks the point on the map: back to the same page, as
         "Save and continue editing" does."""
-        self.message_user(
-            request, format_html(message, name=self.opts.verbose_name, obj=obj), messages.SUCCESS
-        )
+        self.message_user(request, format_html(message, obj=obj), messages.SUCCESS)
         url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
             args=(obj.pk,),
@@ -218,6 +215,12 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
                 gettext("Located at the address found by the Base Adresse Nationale: “{label}”."),
                 label=outcome.place.label,
             )
+        if outcome.result is LocateResult.KEPT:
+            if initiative.address.strip():
+                return messages.WARNING, gettext(
+                    "The address was not found: the point already on the map was kept."
+                )
+            return messages.WARNING, gettext("No address is given: the point already on the map was kept.")
         if outcome.result is LocateResult.COMMUNE_CENTRE:
             commune = initiative.commune.name if initiative.commune else outcome.place.label
             if initiative.address.strip():
@@ -240,51 +243,67 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
 
     @admin.action(description=_("Publish"), permissions=["change"])
     def publish(self, request, queryset):
-        count = self._change_status(request, queryset, Initiative.Status.PUBLISHED)
-        self.message_user(
+        self._set_status(
             request,
-            ngettext("%(count)d initiative was published.", "%(count)d initiatives were published.", count)
-            % {"count": count},
-            messages.SUCCESS,
+            queryset,
+            Initiative.Status.PUBLISHED,
+            ngettext_lazy(
+                "%(count)d initiative was published.", "%(count)d initiatives were published.", "count"
+            ),
         )
 
     @admin.action(description=_("Archive"), permissions=["change"])
     def archive(self, request, queryset):
-        count = self._change_status(request, queryset, Initiative.Status.ARCHIVED)
-        self.message_user(
+        self._set_status(
             request,
-            ngettext("%(count)d initiative was archived.", "%(count)d initiatives were archived.", count)
-            % {"count": count},
-            messages.SUCCESS,
+            queryset,
+            Initiative.Status.ARCHIVED,
+            ngettext_lazy(
+                "%(count)d initiative was archived.", "%(count)d initiatives were archived.", "count"
+            ),
         )
 
-    def _change_status(self, request, queryset, status):
-        """Set the status one object at a time, so that each change lands in the history."""
+    def _set_status(self, request, queryset, status, done_message):
+        """Set the status one object at a time, so that each change lands in the history, then say
+        how many changed (``done_message``: singular and plural, by ``count``)."""
         reason = gettext("Status set to “%(status)s” from the list of initiatives.") % {
             "status": Initiative.Status(status).label
         }
-        changed = 0
+        count = 0
         for initiative in queryset.exclude(status=status):
             initiative.status = status
             initiative.updated_by = request.user
             initiative._history_user = request.user
             initiative._change_reason = reason
             initiative.save(update_fields=["status", "updated_by", "updated_at"])
-            changed += 1
-        return changed
+            count += 1
+        self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Geocode the address"), permissions=["change"])
     def geocode(self, request, queryset):
+        if queryset.count() > MAX_GEOCODED_AT_ONCE:
+            self.message_user(
+                request,
+                gettext("Select at most %(count)d initiatives to geocode at once.")
+                % {"count": MAX_GEOCODED_AT_ONCE},
+                messages.WARNING,
+            )
+            return
+        reason = gettext("Geocoded from the list of initiatives.")
         counts = {result: 0 for result in LocateResult}
-        not_found = []
+        kept, not_found = [], []
         for initiative in queryset.select_related("commune"):
             outcome = locate_initiative(initiative)
             counts[outcome.result] += 1
-            if not outcome.found:
+            if outcome.result is LocateResult.KEPT:
+                kept.append(initiative.name)
+            elif outcome.result is LocateResult.NOT_FOUND:
                 not_found.append(initiative.name)
+            if not outcome.found:
                 continue
             initiative.updated_by = request.user
             initiative._history_user = request.user
+            initiative._change_reason = reason
             initiative.save(update_fields=["location", "location_precision", "updated_by", "updated_at"])
 
         if count := counts[LocateResult.ADDRESS]:
@@ -310,6 +329,19 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
                 % {"count": count},
                 messages.WARNING,
             )
+        if kept:
+            self.message_user(
+                request,
+                ngettext(
+                    "The address of %(count)d initiative was not found or not given (%(names)s): the "
+                    "point already on its map was kept.",
+                    "The addresses of %(count)d initiatives were not found or not given (%(names)s): "
+                    "the points already on their maps were kept.",
+                    len(kept),
+                )
+                % {"count": len(kept), "names": ", ".join(kept)},
+                messages.WARNING,
+            )
         if not_found:
             self.message_user(
                 request,
@@ -325,15 +357,13 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
             )
 
     # --- History and undo -----------------------------------------------------------------------
-    # simple-history's revert puts back the initiative's own fields. InitiativeForm shows the
-    # version's kinds, themes, networks and territories, so that saving puts them back too; the
+    # simple-history's revert puts back the initiative's own fields. SafeHistoryAdmin's form shows
+    # the version's kinds, themes, networks and territories, so that saving puts them back too; the
     # rows below the form (legal set-up, partners, funding…) are put back after it, in the same
     # transaction, and every record of the revert carries the curator and a reason.
 
-    form = InitiativeForm
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        version = get_object_or_404(Initiative.history, id=unquote(object_id), history_id=version_id)
+        version = self.get_version_or_404(object_id, version_id)
         initiative = version.instance
         may_change = self.has_change_history_permission(request, initiative)
         may_revert = may_change and not self.revert_disabled(request, initiative)
@@ -350,13 +380,6 @@ class InitiativeAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
             if response.status_code == 302:
                 self._announce_restore(request, restore_related_rows(version, request.user), done=True)
         return response
-
-    def save_form(self, request, form, change):
-        initiative = super().save_form(request, form, change)
-        if (version := to_historic(initiative)) is not None:
-            # A revert: its records say which version they restored, as those of the rows do.
-            initiative._change_reason = restore_reason(version)
-        return initiative
 
     def _announce_restore(self, request, plans, *, done):
         """Say what the revert does (on its page) or did (once saved) to the rows below the form."""

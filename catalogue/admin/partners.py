@@ -1,14 +1,17 @@
-"""Admins of the organisations that take part in initiatives and of the funding tools."""
+"""Admins of the organisations that take part in initiatives and of the funding tools.
+
+Both keep a history that curators can read and revert to.
+"""
 
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import FundingTool, Organization
+from .history import SafeHistoryAdmin
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(SafeHistoryAdmin):
     list_display = ("name", "kind", "territory", "siren")
     list_filter = ("kind",)
     list_select_related = ("territory",)
@@ -20,7 +23,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingTool)
-class FundingToolAdmin(admin.ModelAdmin):
+class FundingToolAdmin(SafeHistoryAdmin):
     list_display = ("label", "nature", "operator")
     list_filter = ("nature",)
     list_select_related = ("operator",)
