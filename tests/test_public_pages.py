@@ -2,10 +2,8 @@
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -478,10 +476,7 @@ def test_language_switcher_switches_to_english(client):
 
 # --- The seed -------------------------------------------------------------------------------
 
-SEED_INITIATIVES = Path(settings.BASE_DIR) / "fixtures" / "initiatives.json"
 
-
-@pytest.mark.skipif(not SEED_INITIATIVES.exists(), reason="fixtures/initiatives.json is not written yet")
 def test_seed_fiche_of_cirqu_en_cavale_shows_pernes_its_jobs_and_its_scic(client, seed):
     cirque = Initiative.objects.published().get(name__icontains="Cavale")
 

@@ -4,6 +4,7 @@ Only for the local demonstration set-up: it refuses to run when DEBUG is off, so
 production site ever gets an account whose password was printed on a terminal.
 """
 
+import os
 import secrets
 
 from django.conf import settings
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             )
         password = secrets.token_urlsafe(12)
         user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": "Camille", "last_name": "Curatrice"}
+            email__iexact=email, defaults={"email": email, "first_name": "Camille", "last_name": "Démo"}
         )
         user.is_staff = True
         user.is_active = True
@@ -52,6 +53,4 @@ class Command(BaseCommand):
 
 
 def _host():
-    import os
-
     return f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
