@@ -1,20 +1,10 @@
 """Public pages of the catalogue: the map with its list, the map data, and an initiative's fiche."""
 
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.views.generic import DetailView, ListView, View
 
 from . import map_data
-from .models import (
-    Funding,
-    Initiative,
-    InitiativeLever,
-    InitiativeObstacle,
-    LegalEntity,
-    Milestone,
-    Partnership,
-    Territory,
-)
+from .models import Initiative, Partnership
 
 
 class MapView(ListView):
@@ -53,24 +43,7 @@ class InitiativeDetailView(DetailView):
     context_object_name = "initiative"
 
     def get_queryset(self):
-        return (
-            Initiative.objects.published()
-            .select_related("commune__departement", "commune__region")
-            .prefetch_related(
-                "kinds",
-                "themes",
-                "networks",
-                Prefetch("territories_served", queryset=Territory.objects.only("kind", "code", "name")),
-                Prefetch("legal_entities", queryset=LegalEntity.objects.select_related("legal_form")),
-                Prefetch("partnerships", queryset=Partnership.objects.select_related("organization")),
-                Prefetch("fundings", queryset=Funding.objects.select_related("tool", "funder")),
-                Prefetch("milestones", queryset=Milestone.objects.order_by("year", "date", "pk")),
-                Prefetch("initiativelever_set", queryset=InitiativeLever.objects.select_related("lever")),
-                Prefetch(
-                    "initiativeobstacle_set", queryset=InitiativeObstacle.objects.select_related("obstacle")
-                ),
-            )
-        )
+        return Initiative.objects.published().for_fiche()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -433,6 +433,7 @@ def test_the_publish_action_publishes_and_keeps_the_change_in_history(curator_cl
     assert response.status_code == 200
     assert messages_of(response)[0][0] == message_levels.SUCCESS
     assert "2" in messages_of(response)[0][1]
+    assert messages_of(response)[0][1] == "2 initiatives ont été publiées."
     for initiative in drafts:
         initiative.refresh_from_db()
         assert initiative.status == Initiative.Status.PUBLISHED
@@ -451,6 +452,7 @@ def test_the_archive_action_archives_and_keeps_the_change_in_history(curator_cli
     response = run_action(curator_client, "archive", initiatives)
 
     assert "3" in messages_of(response)[0][1]
+    assert messages_of(response)[0][1] == "3 initiatives ont été archivées."
     assert set(Initiative.objects.values_list("status", flat=True)) == {Initiative.Status.ARCHIVED}
     assert Initiative.objects.count() == 3
     for initiative in initiatives:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,26 @@ class InitiativeQuerySet(models.QuerySet):
 
     def with_location(self):
         return self.filter(location__isnull=False)
+
+    def for_fiche(self):
+        """Everything a fiche shows, in a bounded number of queries whatever the number of rows."""
+        from .funding import Funding
+        from .territories import Territory
+
+        return self.select_related("commune__departement", "commune__region").prefetch_related(
+            "kinds",
+            "themes",
+            "networks",
+            Prefetch("territories_served", queryset=Territory.objects.only("kind", "code", "name")),
+            Prefetch("legal_entities", queryset=LegalEntity.objects.select_related("legal_form")),
+            Prefetch("partnerships", queryset=Partnership.objects.select_related("organization")),
+            Prefetch("fundings", queryset=Funding.objects.select_related("tool", "funder")),
+            Prefetch("milestones", queryset=Milestone.objects.order_by("year", "date", "pk")),
+            Prefetch("initiativelever_set", queryset=InitiativeLever.objects.select_related("lever")),
+            Prefetch(
+                "initiativeobstacle_set", queryset=InitiativeObstacle.objects.select_related("obstacle")
+            ),
+        )
 
 
 class Initiative(models.Model):
