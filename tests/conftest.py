@@ -1,12 +1,15 @@
-"""Shared fixtures: users, the seed fixtures, and a real Chromium driven by Playwright."""
+"""Shared fixtures: users, the territories of France, the seed fixtures, and a real Chromium driven
+by Playwright."""
 
 import os
+from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 
 from catalogue.management.commands.load_seed import SEED_FIXTURES
+from catalogue.models import Territory
 from tests.factories import CuratorFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -37,9 +40,39 @@ def curator_client(client, curator):
     return client
 
 
+# The départements of the seed's entries: what tests with a live server load (see `territories`).
+SEED_DEPARTEMENTS = ["59", "62"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with every territory of France loaded once by the set-up's own command.
+
+    Ordinary tests run inside a transaction that is rolled back, so they all share this load.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_territories", stdout=StringIO())
+
+
 @pytest.fixture
-def seed(db):
-    """The project's fixtures, loaded as the README's set-up loads them."""
+def territories(request, db):
+    """The territories of France, for a test that needs them.
+
+    Tests with a live server (browser tests) commit their data and empty the database after each
+    test, territories included; reloading 36,000 rows each time would be slow, so they get the
+    seed's départements only. pytest-django runs them after all the others.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or {"live_server", "transactional_db"} & set(request.fixturenames):
+        call_command("load_territories", departement=SEED_DEPARTEMENTS, stdout=StringIO())
+    elif not Territory.objects.communes().exists():
+        call_command("load_territories", stdout=StringIO())
+
+
+@pytest.fixture
+def seed(territories):
+    """The project's fixtures, loaded as the README's set-up loads them (after the territories)."""
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
 
 

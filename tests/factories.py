@@ -120,7 +120,8 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = models.Territory
 
     kind = models.Territory.Kind.COMMUNE
-    code = factory.Sequence(lambda n: f"{10000 + n}")
+    # 99xxx is the INSEE range of foreign countries: never the code of a real commune of the table.
+    code = factory.Sequence(lambda n: f"99{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     region = factory.SelfAttribute("departement.region")

@@ -3,9 +3,9 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from catalogue.models import Funding, Initiative, LegalEntity, Milestone, Partnership
+from catalogue.models import Funding, Initiative, LegalEntity, Milestone, Partnership, Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,14 @@ def _load_seed(*args):
     return out.getvalue()
 
 
-def test_load_seed_fills_an_empty_catalogue_with_a_first_history_record_per_entry():
+def test_load_seed_asks_for_the_territories_first_and_writes_nothing_without_them():
+    Territory.objects.filter(kind="commune", code="62652").delete()  # rolled back after the test
+    with pytest.raises(CommandError, match=r"\(commune 62652\): run `manage.py load_territories` first"):
+        _load_seed()
+    assert not Initiative.objects.exists()
+
+
+def test_load_seed_fills_an_empty_catalogue_with_a_first_history_record_per_entry(territories):
     assert "5 initiatives" in _load_seed()
     assert Initiative.objects.count() == 5
     for initiative in Initiative.objects.all():
@@ -25,7 +32,7 @@ def test_load_seed_fills_an_empty_catalogue_with_a_first_history_record_per_entr
         assert model.history.values("id").distinct().count() == model.objects.count() > 0, model
 
 
-def test_load_seed_never_overwrites_what_curators_changed():
+def test_load_seed_never_overwrites_what_curators_changed(territories):
     _load_seed()
     cirque = Initiative.objects.get(slug="cirquen-cavale")
     cirque.summary = "Résumé réécrit par une curatrice."

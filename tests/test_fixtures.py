@@ -9,7 +9,7 @@ from django.core import serializers
 from django.core.management import call_command
 
 from accounts.models import Network
-from catalogue.management.commands.load_seed import SEED_FIXTURES
+from catalogue.management.commands.load_seed import SEED_FIXTURES, SEED_TERRITORIES
 from catalogue.models import (
     DensityClass,
     Funding,
@@ -38,7 +38,6 @@ FIXTURE_MODELS = [
     Lever,
     Obstacle,
     Network,
-    Territory,
     Organization,
     FundingTool,
     Initiative,
@@ -70,7 +69,7 @@ def initiative(slug):
 # --- Loading ------------------------------------------------------------------------------------
 
 
-def test_fixtures_load_one_by_one_on_an_empty_database():
+def test_fixtures_load_one_by_one_on_an_empty_catalogue(territories):
     assert all(n == 0 for n in counts().values())
     for name in SEED_FIXTURES:
         call_command("loaddata", name, verbosity=0)
@@ -81,7 +80,6 @@ def test_fixtures_load_one_by_one_on_an_empty_database():
         "catalogue.Lever": 10,
         "catalogue.Obstacle": 7,
         "accounts.Network": 7,
-        "catalogue.Territory": 10,
         "catalogue.Organization": 9,
         "catalogue.FundingTool": 8,
         "catalogue.Initiative": 5,
@@ -197,12 +195,19 @@ def test_networks_of_the_annexes(seed):
 # --- Territories --------------------------------------------------------------------------------
 
 
-def test_density_and_class_are_what_territory_save_computes(seed):
-    for territory in Territory.objects.all():
+def seed_territories():
+    return [Territory.objects.get(kind=kind, code=code) for kind, code in SEED_TERRITORIES]
+
+
+def test_the_seeds_territories_have_their_figures(seed):
+    for territory in seed_territories():
         assert territory.population and territory.area_km2, territory
         expected = round(territory.population / territory.area_km2, 1)
         assert territory.density == expected, territory
-        assert territory.density_class == DensityClass.for_density(expected), territory
+        if territory.kind in ("commune", "epci"):
+            assert territory.density_class == DensityClass.for_density(expected), territory
+        else:
+            assert territory.density_class == "", territory
         assert territory.centre is not None and territory.centre.srid == 4326
         # Within the bounding box of the Hauts-de-France.
         assert 1.3 < territory.centre.x < 4.3 and 48.8 < territory.centre.y < 51.1, territory
@@ -216,13 +221,13 @@ def test_territory_hierarchy(seed):
     assert (nord.name, nord.region) == ("Nord", region)
     assert (pas_de_calais.name, pas_de_calais.region) == ("Pas-de-Calais", region)
 
-    epcis = {t.code: t for t in Territory.objects.filter(kind="epci")}
+    epcis = {t.code: t for t in seed_territories() if t.kind == "epci"}
     assert {code: (t.name, t.epci_type, t.departement) for code, t in epcis.items()} == {
         "200069672": ("CC du Ternois", "CC", pas_de_calais),
         "200041960": ("CC Pévèle-Carembault", "CC", nord),
         "200093201": ("Métropole Européenne de Lille", "METRO", nord),
     }
-    communes = {t.code: t for t in Territory.objects.communes()}
+    communes = {t.code: t for t in seed_territories() if t.kind == "commune"}
     assert {code: (t.name, t.epci.code, t.departement, t.region) for code, t in communes.items()} == {
         "62652": ("Pernes", "200069672", pas_de_calais, region),
         "59350": ("Lille", "200093201", nord, region),
@@ -476,13 +481,14 @@ def test_no_initiative_is_tied_to_a_network(seed):
     assert not Initiative.networks.through.objects.exists()
 
 
-def test_fixtures_link_to_territories_already_loaded_by_their_official_code(db):
-    """A full territories table loaded first (with its own ids) is reused, not duplicated."""
-    from catalogue.models import Territory
-
-    Territory.objects.create(kind=Territory.Kind.REGION, code="00", name="Une autre région")
-    Territory.objects.create(kind=Territory.Kind.REGION, code="32", name="Hauts-de-France (déjà chargée)")
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
-    assert Territory.objects.filter(kind=Territory.Kind.REGION, code="32").count() == 1
+def test_fixtures_link_to_the_full_territories_table_by_official_code(seed):
+    """The entries point at the rows that load_territories wrote, not at copies of them."""
     cirque = Initiative.objects.get(slug="cirquen-cavale")
-    assert (cirque.commune.code, cirque.commune.region.code) == ("62652", "32")
+    pernes = Territory.objects.get(kind="commune", code="62652")
+    assert cirque.commune == pernes
+    assert (pernes.epci.name, pernes.departement.name, pernes.region.name) == (
+        "CC du Ternois",
+        "Pas-de-Calais",
+        "Hauts-de-France",
+    )
+    assert Territory.objects.filter(kind="commune", code="62652").count() == 1

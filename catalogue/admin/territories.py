@@ -16,8 +16,10 @@ class TerritoryAdmin(LeafletGeoAdmin):
     list_display = ("name", "code", "kind", "departement", "population", "density", "density_class")
     list_filter = ("kind", "density_class")
     list_select_related = ("departement",)
-    # The exact code, not a substring: "62" should find the Pas-de-Calais, not every commune in 62xxx.
-    search_fields = ("name", "=code")
+    # Searched with the place search (see get_search_results): names whatever the accents,
+    # postcodes, INSEE and SIREN codes, département numbers.
+    search_fields = ("name",)
+    search_help_text = _("A name, a postcode, an INSEE or SIREN code, or a département number.")
     autocomplete_fields = ("region", "departement", "epci")
     # A contour holds thousands of vertices: shown as a yes/no rather than as text or on a map.
     fields = (
@@ -33,6 +35,19 @@ class TerritoryAdmin(LeafletGeoAdmin):
     )
     readonly_fields = ("density", "density_class", "has_contour")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """The place search for the list and for every autocomplete that points here (the
+        initiative's commune, territories served…): best match first, larger population first."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def get_ordering(self, request):
+        # The changelist re-sorts what get_search_results returns: keep the search's relevance.
+        if request.GET.get("q", "").strip():
+            return ("match_rank", "-population", "name")
+        return super().get_ordering(request)
 
     @admin.display(description=_("contour"), boolean=True)
     def has_contour(self, territory):

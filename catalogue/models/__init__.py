@@ -12,7 +12,7 @@ from .initiatives import (
 )
 from .lookups import Kind, LegalForm, Lever, Obstacle, Theme
 from .organizations import Organization
-from .territories import DensityClass, Territory
+from .territories import DensityClass, Territory, TerritoryCode
 
 __all__ = [
     "DensityClass",
@@ -31,5 +31,6 @@ __all__ = [
     "Partnership",
     "Stage",
     "Territory",
+    "TerritoryCode",
     "Theme",
 ]

@@ -30,6 +30,22 @@ class InitiativeQuerySet(models.QuerySet):
     def with_location(self):
         return self.filter(location__isnull=False)
 
+    def in_territory(self, territory):
+        """Entries located in a territory (their commune is it or lies in it) or serving it (a
+        territory they serve is it or lies in it): what a filter on "Nord" or "CC du Ternois" means."""
+        from .territories import Territory
+
+        inside = {
+            Territory.Kind.COMMUNE: "",
+            Territory.Kind.EPCI: "__epci",
+            Territory.Kind.DEPARTEMENT: "__departement",
+            Territory.Kind.REGION: "__region",
+        }[territory.kind]
+        served = Initiative.territories_served.through.objects.filter(
+            Q(territory=territory) | Q(**{f"territory{inside}": territory})
+        ).values("initiative_id")
+        return self.filter(Q(**{f"commune{inside}": territory}) | Q(pk__in=served))
+
     def for_fiche(self):
         """Everything a fiche shows, in a bounded number of queries whatever the number of rows."""
         from .funding import Funding
@@ -252,7 +268,19 @@ class Initiative(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
+        if self.location is not None and self.commune_id is None:
+            self.commune = self.commune_from_location()
         super().save(*args, **kwargs)
+
+    def commune_from_location(self):
+        """The commune the point lies in, which gives the EPCI, département and région that filters
+        use. None for a point that stands for an area (the middle of an intercommunality is not
+        where the entry is) or far from any French commune."""
+        from .territories import Territory
+
+        if self.location_precision == self.LocationPrecision.AREA:
+            return None
+        return Territory.objects.commune_at(self.location)
 
     def _unique_slug(self):
         base = slugify(self.name)[:190] or "initiative"

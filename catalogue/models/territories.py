@@ -1,16 +1,32 @@
-"""French territories: régions, départements, EPCI and communes, with their sizes and rurality."""
+"""French territories: régions, départements, EPCI and communes, with their sizes and rurality.
+
+The whole of France is loaded offline by ``manage.py load_territories``. ``Territory.objects.search()``
+is the place search that the suggestions endpoint, the admin autocomplete and the imports share, and
+``Territory.objects.commune_at()`` finds the commune of a point.
+"""
+
+import re
+import unicodedata
 
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Polygon
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 
 class DensityClass(models.TextChoices):
-    """Rurality from the population density of the territory (inhabitants per km²).
+    """Rurality of a commune or an intercommunality, from its population density (inhabitants per km²).
 
-    The thresholds follow the spirit of INSEE's communal density grid, computed here from the
-    commune's own density because the grid's 1 km² tiles are not in our data:
-    dense from 1,500 hab/km², intermediate from 300, sparse from 25, very sparse below.
+    The four classes follow INSEE's communal density grid (grille communale de densité), computed here
+    from the territory's own density because the grid's 1 km² tiles are not in our data:
+
+    - dense: 1,500 hab/km² and more (Lille, Villeurbanne…);
+    - intermediate: from 300 to 1,500 (small towns, inner suburbs);
+    - sparsely populated rural: from 25 to 300 (most villages and bourgs);
+    - very sparsely populated rural: under 25 (mountain and forest communes).
+
+    A département or a région mixes all four, so they get no class: compare their communes instead.
     """
 
     DENSE = "dense", _("densely populated")
@@ -32,12 +48,94 @@ class DensityClass(models.TextChoices):
         return cls.VERY_SPARSE
 
 
+# Ranks of a place-search match, best first.
+EXACT, STARTS, WORD_STARTS, CONTAINS = range(4)
+# A postcode or the start of one, an INSEE code ("2A004"), a département number ("59", "2A", "973"), a
+# SIREN number.
+CODE = re.compile(r"^(?:\d[\dAB]\d{0,3}|\d{9})$")
+# Abbreviations people type for the words that begin many commune names.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def search_key(text):
+    """The form of a name that the place search compares: "Pont-à-Marcq" and "pont a marcq" give
+    "pont a marcq". Case, accents, hyphens, apostrophes and "St"/"Saint" do not matter."""
+    decomposed = unicodedata.normalize("NFKD", str(text)).replace("œ", "oe").replace("æ", "ae")
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    plain = plain.replace("œ", "oe").replace("æ", "ae")
+    words = re.sub(r"[^0-9a-z]+", " ", plain).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
 class TerritoryQuerySet(models.QuerySet):
     def communes(self):
         return self.filter(kind=Territory.Kind.COMMUNE)
 
     def departements(self):
         return self.filter(kind=Territory.Kind.DEPARTEMENT)
+
+    def search(self, text):
+        """Territories matching what a person typed, best first.
+
+        A name ("Lille", "pont a marcq", "PEVELE carembault", "Hauts de France"), a postcode ("59000":
+        every commune it serves), an INSEE or SIREN code, or a département's number ("59", "2A").
+        Exact names come before names that start with the text, then names with a word that starts
+        with it, then names that merely contain it; among equals the larger population comes first.
+        Every word typed must appear, in any order.
+        """
+        key = search_key(text)[:100]
+        if len(key) < 2:  # one letter matches half of France
+            return self.none()
+        code = key.replace(" ", "").upper()
+        if CODE.match(code):
+            # Codes and postcodes are looked up in their own indexed table (TerritoryCode).
+            codes = TerritoryCode.objects.filter(code__startswith=code).values("territory_id")
+            exact = TerritoryCode.objects.filter(code=code).values("territory_id")
+            matches = self.filter(pk__in=codes)
+            rank = Case(
+                When(code=code, then=Value(EXACT)),
+                When(pk__in=exact, then=Value(STARTS)),
+                default=Value(CONTAINS),
+                output_field=IntegerField(),
+            )
+        else:
+            matches = self
+            for word in key.split():
+                matches = matches.filter(search_name__contains=word)
+            rank = Case(
+                When(search_name=key, then=Value(EXACT)),
+                When(search_name__startswith=key, then=Value(STARTS)),
+                When(search_name__contains=f" {key}", then=Value(WORD_STARTS)),
+                default=Value(CONTAINS),
+                output_field=IntegerField(),
+            )
+        return matches.annotate(match_rank=rank).order_by(
+            "match_rank", F("population").desc(nulls_last=True), "name", "pk"
+        )
+
+    def commune_at(self, point):
+        """The commune a point (WGS 84) lies in: the one whose contour contains it where contours are
+        loaded, otherwise the one whose centre is nearest. ``None`` far from any French commune."""
+        communes = self.communes()
+        containing = communes.filter(contour__isnull=False, contour__contains=point).first()
+        if containing is not None:
+            return containing
+        # The nearest centre, looked for in a growing box so that the spatial index does the work.
+        # Communes of Guyane are vast: their centres can lie 100 km from their edges.
+        for half_side in (0.1, 0.5, 1.5):
+            box = Polygon.from_bbox(
+                (point.x - half_side, point.y - half_side, point.x + half_side, point.y + half_side)
+            )
+            box.srid = 4326
+            nearest = (
+                communes.filter(centre__intersects=box)
+                .annotate(distance=Distance("centre", point))
+                .order_by("distance")
+                .first()
+            )
+            if nearest is not None:
+                return nearest
+        return None
 
 
 class TerritoryManager(models.Manager.from_queryset(TerritoryQuerySet)):
@@ -94,6 +192,8 @@ class Territory(models.Model):
     )
     centre = models.PointField(_("centre"), srid=4326, null=True, blank=True)
     contour = models.MultiPolygonField(_("contour"), srid=4326, null=True, blank=True)
+    # The name as the place search compares it (see search_key); codes are in TerritoryCode.
+    search_name = models.CharField(max_length=200, editable=False, default="")
 
     objects = TerritoryManager()
 
@@ -109,12 +209,25 @@ class Territory(models.Model):
                 violation_error_message=_("The area must be greater than zero."),
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="territory_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="territory_name_idx"),
+            models.Index(fields=["search_name"], name="territory_search_name_idx"),
+        ]
 
     def __str__(self):
         if self.kind == self.Kind.DEPARTEMENT:
             return f"{self.name} ({self.code})"
+        if self.kind == self.Kind.COMMUNE and self.departement_code:
+            # Many communes share a name (there are 16 Saint-Martin): the département tells them apart.
+            return f"{self.name} ({self.departement_code})"
         return self.name
+
+    @property
+    def departement_code(self):
+        """The département number of a commune, read from its INSEE code (no query)."""
+        if self.kind != self.Kind.COMMUNE or not self.code:
+            return ""
+        return self.code[:3] if self.code.startswith("97") else self.code[:2]
 
     def natural_key(self):
         # Fixtures refer to territories by kind and official code, which survive a reload of the
@@ -122,9 +235,49 @@ class Territory(models.Model):
         return (self.kind, self.code)
 
     def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+        stored = set(self.search_codes.values_list("code", flat=True))
+        wanted = set(self.codes_to_search())
+        self.search_codes.filter(code__in=stored - wanted).delete()
+        TerritoryCode.objects.bulk_create(TerritoryCode(territory=self, code=code) for code in wanted - stored)
+
+    def codes_to_search(self):
+        """The codes a person may type to find this territory: its official code and postcodes.
+        A région's code (32) would be mistaken for a département's number (the Gers): left out."""
+        if self.kind == self.Kind.REGION:
+            return []
+        return list(dict.fromkeys([self.code, *(self.postcodes or [])]))
+
+    def fill_derived_fields(self):
+        """Density, density class and search keys, from the other fields. The loader calls it too,
+        since bulk writes do not go through save()."""
         if self.population is not None and self.area_km2:
             self.density = round(self.population / self.area_km2, 1)
         else:
             self.density = None
-        self.density_class = DensityClass.for_density(self.density)
-        super().save(*args, **kwargs)
+        has_class = self.kind in (self.Kind.COMMUNE, self.Kind.EPCI)
+        self.density_class = DensityClass.for_density(self.density) if has_class else ""
+        self.search_name = search_key(self.name)[:200]
+
+
+class TerritoryCode(models.Model):
+    """A code that designates a territory: its official code or one of its postcodes.
+
+    A table of its own so that "59710" or "590" is found through an index, on both databases,
+    whichever of a commune's postcodes it is.
+    """
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="search_codes", verbose_name=_("territory")
+    )
+    code = models.CharField(_("code"), max_length=10, db_index=True)
+
+    class Meta:
+        verbose_name = _("territory code")
+        verbose_name_plural = _("territory codes")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["territory", "code"], name="unique_code_per_territory")]
+
+    def __str__(self):
+        return self.code

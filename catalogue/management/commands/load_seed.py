@@ -1,5 +1,6 @@
 """Loads the seed's fixtures into an empty catalogue, and gives each entry a first history record.
 
+The fixtures refer to territories by kind and official code: ``load_territories`` must have run.
 It never overwrites a catalogue that curators have started to edit: when initiatives exist it does
 nothing. To start the demo afresh, delete ``var/percolateur.sqlite3`` and run the set-up again.
 """
@@ -7,12 +8,25 @@ nothing. To start the demo afresh, delete ``var/percolateur.sqlite3`` and run th
 from io import StringIO
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalogue.models import Initiative
+from catalogue.models import Initiative, Territory
 
-SEED_FIXTURES = ("lookups", "territories", "organizations", "initiatives")
+SEED_FIXTURES = ("lookups", "organizations", "initiatives")
+# The territories the fixtures refer to, by kind and official code.
+SEED_TERRITORIES = (
+    ("region", "32"),
+    ("departement", "59"),
+    ("departement", "62"),
+    ("epci", "200069672"),
+    ("epci", "200041960"),
+    ("epci", "200093201"),
+    ("commune", "62652"),
+    ("commune", "59350"),
+    ("commune", "59197"),
+    ("commune", "59466"),
+)
 
 
 class Command(BaseCommand):
@@ -22,6 +36,12 @@ class Command(BaseCommand):
         if Initiative.objects.exists():
             self.stdout.write("The catalogue already has initiatives: the seed was not loaded again.")
             return
+        missing = [f"{kind} {code}" for kind, code in SEED_TERRITORIES if not _exists(kind, code)]
+        if missing:
+            raise CommandError(
+                f"The seed refers to territories that are not loaded ({', '.join(missing)}): "
+                "run `manage.py load_territories` first."
+            )
         with transaction.atomic():
             call_command("loaddata", *SEED_FIXTURES, verbosity=0)
             # loaddata saves without history; a first record per entry makes the first curator
@@ -30,3 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Seed loaded: {Initiative.objects.count()} initiatives in the catalogue.")
         )
+
+
+def _exists(kind, code):
+    return Territory.objects.filter(kind=kind, code=code).exists()

@@ -1,0 +1,69 @@
+"""Place suggestions for search boxes: what ``Territory.objects.search()`` finds, as short JSON rows.
+
+Each row says what a person needs to pick the right place among homonyms: its kind, its
+département, its intercommunality or région, and the postcode that matched.
+"""
+
+from django.utils.translation import gettext as _
+
+from .models import Territory
+
+DEFAULT_LIMIT = 8
+MAX_LIMIT = 20
+# What the rows need, read in one query without the contours.
+FIELDS = (
+    "pk",
+    "kind",
+    "code",
+    "name",
+    "epci_type",
+    "population",
+    "postcodes",
+    "departement__name",
+    "departement__code",
+    "region__name",
+    "epci__name",
+)
+
+
+def suggestions(query, limit=DEFAULT_LIMIT):
+    """The best territories for what was typed, as dictionaries ready for JSON."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    rows = Territory.objects.search(query).values(*FIELDS)[:limit]
+    typed = query.strip()
+    return [_suggestion(row, typed) for row in rows]
+
+
+def _suggestion(row, typed):
+    kind = row["kind"]
+    label = row["name"]
+    if kind == Territory.Kind.COMMUNE and row["departement__code"]:
+        label = f"{row['name']} ({row['departement__code']})"
+    elif kind == Territory.Kind.DEPARTEMENT:
+        label = f"{row['name']} ({row['code']})"
+    return {
+        "id": row["pk"],
+        "kind": kind,
+        "code": row["code"],
+        "name": row["name"],
+        "label": label,
+        "context": " · ".join(part for part in _context(row, typed) if part),
+        "population": row["population"],
+    }
+
+
+def _context(row, typed):
+    kind = row["kind"]
+    if kind == Territory.Kind.COMMUNE:
+        postcodes = row["postcodes"] or []
+        # The postcode typed, when it is one of the commune's; otherwise its first.
+        postcode = typed if typed in postcodes else (postcodes[0] if postcodes else "")
+        departement = row["departement__name"] and f"{row['departement__name']} ({row['departement__code']})"
+        return [_("Commune"), postcode, departement, row["epci__name"]]
+    if kind == Territory.Kind.EPCI:
+        kind_label = Territory.EpciType(row["epci_type"]).label if row["epci_type"] else _("Intercommunality")
+        departement = row["departement__name"] and f"{row['departement__name']} ({row['departement__code']})"
+        return [str(kind_label).capitalize(), departement]
+    if kind == Territory.Kind.DEPARTEMENT:
+        return [_("Département"), row["region__name"]]
+    return [_("Région")]
