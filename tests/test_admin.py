@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from accounts.models import Membership, Network, User
 from catalogue.admin.initiatives import DepartementFilter
-from catalogue.models import Initiative, LegalEntity
+from catalogue.models import Initiative, LegalEntity, Territory
 from tests.ban_server import ban_feature, serve_ban
 from tests.factories import (
     CommuneFactory,
@@ -43,7 +43,8 @@ INLINE_PREFIXES = (
 )
 CHANGELIST = reverse("admin:catalogue_initiative_changelist")
 ADD = reverse("admin:catalogue_initiative_add")
-PERNES_CENTRE = (2.4123, 50.4843)
+# Pernes (62652) as the territories table places it: its town hall.
+PERNES_CENTRE = (2.4109, 50.4838)
 
 
 def change_url(initiative):
@@ -152,19 +153,13 @@ def superuser_client(client, superuser):
 
 
 @pytest.fixture
-def pas_de_calais(db):
-    return DepartementFactory(name="Pas-de-Calais", code="62")
+def pas_de_calais(territories):
+    return Territory.objects.get(kind="departement", code="62")
 
 
 @pytest.fixture
-def pernes(pas_de_calais):
-    return CommuneFactory(
-        name="Pernes",
-        code="62651",
-        postcodes=["62550"],
-        departement=pas_de_calais,
-        centre=Point(*PERNES_CENTRE, srid=4326),
-    )
+def pernes(territories):
+    return Territory.objects.get(kind="commune", code="62652")
 
 
 @pytest.fixture
@@ -184,8 +179,8 @@ def ban(settings):
 @pytest.fixture
 def catalogue(pernes, legal_form):
     """Three initiatives that differ by status, kind, legal form, département and network."""
-    nord = DepartementFactory(name="Nord", code="59")
-    lille = CommuneFactory(name="Lille", code="59350", departement=nord)
+    nord = Territory.objects.get(kind="departement", code="59")
+    lille = Territory.objects.get(kind="commune", code="59350")
     tiers_lieu, recyclerie = KindFactory(label="Tiers-lieu"), KindFactory(label="Recyclerie")
     lutin = NetworkFactory(name="Réseau Lutin", slug="reseau-lutin")
     cirque = InitiativeFactory(
@@ -202,7 +197,9 @@ def catalogue(pernes, legal_form):
     )
     # Two legal forms in use: Django hides (and ignores) a related filter with a single choice.
     LegalEntityFactory(initiative=bazaar, legal_form=LegalFormFactory(label="Association loi 1901"))
-    unplaced = InitiativeFactory(name="Sans commune", commune=None, status=Initiative.Status.REVIEW)
+    unplaced = InitiativeFactory(
+        name="Sans commune", commune=None, location=None, status=Initiative.Status.REVIEW
+    )
     return {
         "cirque": cirque,
         "bazaar": bazaar,
@@ -262,8 +259,7 @@ def test_the_network_filter(staff_client, catalogue):
 
 
 def test_the_departement_filter_offers_only_departements_with_initiatives(staff_client, catalogue):
-    DepartementFactory(name="Lozère", code="48")
-
+    # The 99 other départements of the table have no initiative.
     response = staff_client.get(CHANGELIST, {"departement": catalogue["nord"].pk})
 
     assert listed(response) == {"Saint So Bazaar"}
@@ -490,7 +486,7 @@ def test_delete_is_offered_to_nobody(staff_client):
 
 
 def test_the_geocode_button_saves_places_the_point_and_stays_on_the_page(curator_client, ban, pernes):
-    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62651"))
+    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62652"))
     initiative = InitiativeFactory(commune=pernes, location=None, address="")
     data = initiative_form(
         slug=initiative.slug, commune=str(pernes.pk), address="12 rue de la Gare", _geocode="1"
@@ -518,7 +514,7 @@ def test_the_geocode_button_saves_places_the_point_and_stays_on_the_page(curator
 
 
 def test_the_geocode_button_on_the_add_form_goes_to_the_new_change_page(curator_client, ban, pernes):
-    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62651"))
+    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62652"))
     data = initiative_form(commune=str(pernes.pk), _geocode="1")
     del data["_save"]
 
@@ -570,7 +566,7 @@ def test_with_the_ban_down_and_no_commune_centre_the_initiative_is_saved_with_a_
 
 
 def test_the_geocode_action_locates_each_selected_initiative(curator_client, ban, pernes):
-    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62651"))
+    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62652"))
     at_address = InitiativeFactory(name="A", commune=pernes, address="12 rue de la Gare", location=None)
     at_centre = InitiativeFactory(name="B", commune=pernes, address="", location=None)
     lost = InitiativeFactory(name="C perdu", commune=None, address="", location=None)
@@ -642,17 +638,21 @@ def test_every_catalogue_list_renders_and_searches(staff_client, pernes, model):
     assert staff_client.get(url, {"q": "Pernes"}).status_code == 200
 
 
-def test_territories_are_found_by_name_and_exact_code(staff_client, pernes):
+def test_territories_are_found_by_the_place_search_best_match_first(staff_client, pernes):
     url = reverse("admin:catalogue_territory_changelist")
 
-    assert listed(staff_client.get(url, {"q": "pern"})) == {"Pernes"}
-    assert listed(staff_client.get(url, {"q": "62651"})) == {"Pernes"}
-    assert listed(staff_client.get(url, {"q": "62"})) == {"Pas-de-Calais"}
-    assert listed(staff_client.get(url, {"kind__exact": "commune"})) == {"Pernes"}
+    def found(query):
+        return [str(t) for t in staff_client.get(url, {"q": query}).context["cl"].result_list]
+
+    # The exact name first, then the other Pernes by population.
+    assert found("pernes")[:3] == ["Pernes (62)", "Pernes-les-Fontaines (84)", "Pernes-lès-Boulogne (62)"]
+    assert found("62652") == ["Pernes (62)"]
+    assert found("62")[0] == "Pas-de-Calais (62)"
+    assert "Pernes (62)" in found("62550")
+    assert found("PEVELE carembault") == ["CC Pévèle-Carembault"]
 
 
-def test_the_commune_autocomplete_offers_only_communes(staff_client, pernes):
-    CommuneFactory(name="Pernes-lès-Fontaines", code="84088")
+def test_the_commune_autocomplete_offers_only_communes_with_their_departement(staff_client, pernes):
     DepartementFactory(name="Pernes imaginaire", code="99")
 
     response = staff_client.get(
@@ -661,10 +661,11 @@ def test_the_commune_autocomplete_offers_only_communes(staff_client, pernes):
     )
 
     assert response.status_code == 200
-    assert sorted(result["text"] for result in response.json()["results"]) == [
-        "Pernes",
-        "Pernes-lès-Fontaines",
-    ]
+    offered = [result["text"] for result in response.json()["results"]]
+    assert offered[:3] == ["Pernes (62)", "Pernes-les-Fontaines (84)", "Pernes-lès-Boulogne (62)"]
+    assert set(offered) == {
+        str(commune) for commune in Territory.objects.communes().filter(search_name__contains="pernes")
+    }
 
 
 @pytest.mark.parametrize(

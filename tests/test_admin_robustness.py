@@ -15,11 +15,9 @@ from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from catalogue.models import FundingTool, Initiative
+from catalogue.models import FundingTool, Initiative, Territory
 from tests.ban_server import ban_feature, serve_ban
 from tests.factories import (
-    CommuneFactory,
-    DepartementFactory,
     FundingToolFactory,
     InitiativeFactory,
     OrganizationFactory,
@@ -36,7 +34,7 @@ from tests.test_admin import (
 pytestmark = pytest.mark.django_db
 
 ENGLISH = {"accept-language": "en"}
-PERNES_CENTRE = (2.4123, 50.4843)
+PERNES_CENTRE = (2.4109, 50.4838)  # its town hall, as the territories table places it
 # A point a curator placed by hand, a few streets away from the commune's centre.
 BY_HAND = (2.4188, 50.4791)
 # Each is a request to the BAN, which may take its whole timeout.
@@ -45,14 +43,8 @@ KEPT = "The address was not found: the point already on the map was kept."
 
 
 @pytest.fixture
-def pernes(db):
-    return CommuneFactory(
-        name="Pernes",
-        code="62651",
-        postcodes=["62550"],
-        departement=DepartementFactory(name="Pas-de-Calais", code="62"),
-        centre=Point(*PERNES_CENTRE, srid=4326),
-    )
+def pernes(territories):
+    return Territory.objects.get(kind="commune", code="62652")
 
 
 @pytest.fixture
@@ -269,7 +261,7 @@ def test_with_the_ban_down_the_geocode_action_keeps_points_placed_by_hand(curato
 
 
 def test_when_the_ban_finds_the_address_it_replaces_a_point_placed_by_hand(curator_client, ban, pernes):
-    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62651"))
+    ban.answer(ban_feature(2.4101, 50.4842, "12 Rue de la Gare 62550 Pernes", citycode="62652"))
     initiative = placed_by_hand(commune=pernes, address="12 rue de la Gare")
 
     select(curator_client, "geocode", [initiative])

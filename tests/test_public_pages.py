@@ -11,10 +11,17 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
-from catalogue.models import Initiative, InitiativeLever, InitiativeObstacle, LegalEntity, Partnership, Stage
+from catalogue.models import (
+    Initiative,
+    InitiativeLever,
+    InitiativeObstacle,
+    LegalEntity,
+    Partnership,
+    Stage,
+    Territory,
+)
 from tests.factories import (
     CommuneFactory,
-    DepartementFactory,
     FundingFactory,
     FundingToolFactory,
     InitiativeFactory,
@@ -26,7 +33,6 @@ from tests.factories import (
     ObstacleFactory,
     OrganizationFactory,
     PartnershipFactory,
-    RegionFactory,
     ThemeFactory,
 )
 
@@ -41,10 +47,8 @@ def text_of(response):
 
 
 @pytest.fixture
-def pernes(db):
-    region = RegionFactory(name="Hauts-de-France", code="32")
-    departement = DepartementFactory(name="Pas-de-Calais", code="62", region=region)
-    return CommuneFactory(name="Pernes", code="62652", departement=departement, region=region)
+def pernes(territories):
+    return Territory.objects.get(kind="commune", code="62652")
 
 
 @pytest.fixture
@@ -266,7 +270,8 @@ def test_map_data_has_exactly_the_published_initiatives_with_a_location(client, 
 
 
 def test_map_data_keeps_names_as_plain_text(client):
-    InitiativeFactory(name="<img src=x onerror=alert(1)>", commune=None)
+    # A point that stands for an area gets no commune from its location.
+    InitiativeFactory(name="<img src=x onerror=alert(1)>", commune=None, location_precision="area")
 
     feature = client.get(reverse("catalogue:map-data")).json()["features"][0]
 

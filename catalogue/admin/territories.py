@@ -5,6 +5,7 @@ initiative form's autocomplete fields rely on.
 """
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
@@ -41,14 +42,12 @@ class TerritoryAdmin(LeafletGeoAdmin):
         initiative's commune, territories served…): best match first, larger population first."""
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
-
-    def get_ordering(self, request):
-        # The changelist re-sorts what get_search_results returns: keep the search's relevance.
-        if request.GET.get("q", "").strip():
-            return ("match_rank", "-population", "name")
-        return super().get_ordering(request)
+        results = queryset.search(search_term)
+        if ORDER_VAR in request.GET:  # the curator sorted by a column: that order wins
+            results = results.order_by(*queryset.query.order_by)
+        return results, False
 
     @admin.display(description=_("contour"), boolean=True)
     def has_contour(self, territory):
         return territory.contour is not None
+
