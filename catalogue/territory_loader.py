@@ -151,7 +151,9 @@ def _read_file(path, kind, expected, problems):
         except ValueError as error:
             problems.append(f"{path.name}, line {reader.line_num}: {error}")
     if len(rows) != expected.get("rows") and not problems:
-        problems.append(f"{path.name}: {len(rows)} rows where manifest.json announces {expected.get('rows')}.")
+        problems.append(
+            f"{path.name}: {len(rows)} rows where manifest.json announces {expected.get('rows')}."
+        )
     return rows
 
 
@@ -205,7 +207,9 @@ def _centre(row, code):
     try:
         point = (float(longitude), float(latitude))
     except ValueError:
-        raise ValueError(f"{code}: the centre ({longitude!r}, {latitude!r}) is not a pair of numbers.") from None
+        raise ValueError(
+            f"{code}: the centre ({longitude!r}, {latitude!r}) is not a pair of numbers."
+        ) from None
     if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
         raise ValueError(f"{code}: the centre {point} is outside the Earth's coordinates.")
     return point
@@ -225,7 +229,9 @@ def _check_references(rows, problems):
         for line, row in enumerate(rows[kind], start=2):
             parent = getattr(row, attribute)
             if parent and parent not in known[parent_kind]:
-                problems.append(f"{FILES[kind]}, line {line}: {row.code} refers to an unknown {attribute} {parent!r}.")
+                problems.append(
+                    f"{FILES[kind]}, line {line}: {row.code} refers to an unknown {attribute} {parent!r}."
+                )
             elif not parent and attribute != "epci":
                 problems.append(f"{FILES[kind]}, line {line}: {row.code} has no {attribute}.")
 

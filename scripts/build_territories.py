@@ -182,7 +182,9 @@ def build_tables(decoupage, geometries):
     current = [
         c
         for c in decoupage["communes"]
-        if c["type"] == "commune-actuelle" and c.get("zone") in ZONES and c["departement"] in departement_codes
+        if c["type"] == "commune-actuelle"
+        and c.get("zone") in ZONES
+        and c["departement"] in departement_codes
     ]
     current_codes = {c["code"] for c in current}
 

@@ -50,4 +50,3 @@ class TerritoryAdmin(LeafletGeoAdmin):
     @admin.display(description=_("contour"), boolean=True)
     def has_contour(self, territory):
         return territory.contour is not None
-

@@ -240,7 +240,9 @@ class Territory(models.Model):
         stored = set(self.search_codes.values_list("code", flat=True))
         wanted = set(self.codes_to_search())
         self.search_codes.filter(code__in=stored - wanted).delete()
-        TerritoryCode.objects.bulk_create(TerritoryCode(territory=self, code=code) for code in wanted - stored)
+        TerritoryCode.objects.bulk_create(
+            TerritoryCode(territory=self, code=code) for code in wanted - stored
+        )
 
     def codes_to_search(self):
         """The codes a person may type to find this territory: its official code and postcodes.
@@ -277,7 +279,9 @@ class TerritoryCode(models.Model):
         verbose_name = _("territory code")
         verbose_name_plural = _("territory codes")
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["territory", "code"], name="unique_code_per_territory")]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "code"], name="unique_code_per_territory")
+        ]
 
     def __str__(self):
         return self.code
