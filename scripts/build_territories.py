@@ -278,7 +278,9 @@ def build_tables(decoupage, geometries):
                 "epci_type": EPCI_TYPES[epci["type"]],
                 "departement": departement,
                 "region": next(m["region"] for m in members if m["departement"] == departement),
-                "population": epci.get("populationMunicipale", ""),
+                # The sum of its members' populations, not the DGCL's own figure (an earlier census
+                # vintage): a commune, its EPCI and its département then add up.
+                "population": sum(int(m["population"] or 0) for m in members),
                 "area_km2": total_area(members),
                 **coordinates(centre_of(members, shapes)),
             }

@@ -12,6 +12,9 @@ manage() { .venv/bin/python manage.py "$@"; }
 
 printf '\033[1m==> %s\033[0m\n' "Preparing the database (var/percolateur.sqlite3)"
 manage migrate --noinput --verbosity 0
+# Every territory of France, from the files shipped in fixtures/territories/ (no network); a
+# second run only changes what differs.
+manage load_territories
 manage load_seed
 manage create_demo_curator
 
