@@ -29,7 +29,10 @@ FIELDS = (
 def suggestions(query, limit=DEFAULT_LIMIT):
     """The best territories for what was typed, as dictionaries ready for JSON."""
     limit = max(1, min(limit, MAX_LIMIT))
-    rows = Territory.objects.search(query).values(*FIELDS)[:limit]
+    found = Territory.objects.only("pk").best_matches(query, limit)
+    rows = Territory.objects.filter(pk__in=[t.pk for t in found]).values(*FIELDS)
+    order = {t.pk: position for position, t in enumerate(found)}
+    rows = sorted(rows, key=lambda row: order[row["pk"]])
     typed = query.strip()
     return [_suggestion(row, typed) for row in rows]
 

@@ -66,11 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="territory",
             name="search_name",
-            field=models.CharField(default="", editable=False, max_length=200),
-        ),
-        migrations.AddIndex(
-            model_name="territory",
-            index=models.Index(fields=["search_name"], name="territory_search_name_idx"),
+            field=models.CharField(db_index=True, default="", editable=False, max_length=200),
         ),
         migrations.AddField(
             model_name="territorycode",

@@ -48,8 +48,6 @@ class DensityClass(models.TextChoices):
         return cls.VERY_SPARSE
 
 
-# Ranks of a place-search match, best first.
-EXACT, STARTS, WORD_STARTS, CONTAINS = range(4)
 # A postcode or the start of one, an INSEE code ("2A004"), a département number ("59", "2A", "973"), a
 # SIREN number.
 CODE = re.compile(r"^(?:\d[\dAB]\d{0,3}|\d{9})$")
@@ -75,7 +73,7 @@ class TerritoryQuerySet(models.QuerySet):
         return self.filter(kind=Territory.Kind.DEPARTEMENT)
 
     def search(self, text):
-        """Territories matching what a person typed, best first.
+        """Territories matching what a person typed, best first, as a queryset (for the admin).
 
         A name ("Lille", "pont a marcq", "PEVELE carembault", "Hauts de France"), a postcode ("59000":
         every commune it serves), an INSEE or SIREN code, or a département's number ("59", "2A").
@@ -83,35 +81,57 @@ class TerritoryQuerySet(models.QuerySet):
         with it, then names that merely contain it; among equals the larger population comes first.
         Every word typed must appear, in any order.
         """
+        matches, ranks = self._ranked_matches(text)
+        if matches is None:
+            return self.none()
+        rank = Case(
+            *(When(condition, then=Value(position)) for position, condition in enumerate(ranks)),
+            default=Value(len(ranks)),
+            output_field=IntegerField(),
+        )
+        return matches.annotate(match_rank=rank).order_by("match_rank", *self.TIE_BREAK)
+
+    def best_matches(self, text, limit):
+        """The first ``limit`` results of ``search()``, in the same order, read rank by rank.
+
+        Each rank is a query of its own that an index answers (the exact name, names starting with
+        the text ordered by population…) and the reading stops once ``limit`` are found, instead of
+        ranking every territory that contains a common word such as "saint": what a search box,
+        asking at every keystroke, needs.
+        """
+        matches, ranks = self._ranked_matches(text)
+        if matches is None:
+            return []
+        found = []
+        for condition in [*ranks, Q()]:
+            missing = limit - len(found)
+            if missing <= 0:
+                break
+            rows = matches.filter(condition).exclude(pk__in=[t.pk for t in found]).order_by(*self.TIE_BREAK)
+            found.extend(rows[:missing])
+        return found
+
+    TIE_BREAK = (F("population").desc(nulls_last=True), "name", "pk")
+
+    def _ranked_matches(self, text):
+        """What matches, and the conditions of the ranks from best to worst (the rest come last)."""
         key = search_key(text)[:100]
         if len(key) < 2:  # one letter matches half of France
-            return self.none()
+            return None, []
         code = key.replace(" ", "").upper()
         if CODE.match(code):
             # Codes and postcodes are looked up in their own indexed table (TerritoryCode).
             codes = TerritoryCode.objects.filter(code__startswith=code).values("territory_id")
             exact = TerritoryCode.objects.filter(code=code).values("territory_id")
-            matches = self.filter(pk__in=codes)
-            rank = Case(
-                When(code=code, then=Value(EXACT)),
-                When(pk__in=exact, then=Value(STARTS)),
-                default=Value(CONTAINS),
-                output_field=IntegerField(),
-            )
-        else:
-            matches = self
-            for word in key.split():
-                matches = matches.filter(search_name__contains=word)
-            rank = Case(
-                When(search_name=key, then=Value(EXACT)),
-                When(search_name__startswith=key, then=Value(STARTS)),
-                When(search_name__contains=f" {key}", then=Value(WORD_STARTS)),
-                default=Value(CONTAINS),
-                output_field=IntegerField(),
-            )
-        return matches.annotate(match_rank=rank).order_by(
-            "match_rank", F("population").desc(nulls_last=True), "name", "pk"
-        )
+            return self.filter(pk__in=codes), [Q(code=code), Q(pk__in=exact)]
+        matches = self
+        for word in key.split():
+            matches = matches.filter(search_name__contains=word)
+        return matches, [
+            Q(search_name=key),
+            Q(search_name__startswith=key),
+            Q(search_name__contains=f" {key}"),
+        ]
 
     def commune_at(self, point):
         """The commune a point (WGS 84) lies in: the one whose contour contains it where contours are
@@ -193,7 +213,8 @@ class Territory(models.Model):
     centre = models.PointField(_("centre"), srid=4326, null=True, blank=True)
     contour = models.MultiPolygonField(_("contour"), srid=4326, null=True, blank=True)
     # The name as the place search compares it (see search_key); codes are in TerritoryCode.
-    search_name = models.CharField(max_length=200, editable=False, default="")
+    # Indexed for equality and, on PostgreSQL, for "starts with" (Django adds a pattern index).
+    search_name = models.CharField(max_length=200, editable=False, default="", db_index=True)
 
     objects = TerritoryManager()
 
@@ -211,7 +232,6 @@ class Territory(models.Model):
         ]
         indexes = [
             models.Index(fields=["name"], name="territory_name_idx"),
-            models.Index(fields=["search_name"], name="territory_search_name_idx"),
         ]
 
     def __str__(self):
