@@ -64,9 +64,12 @@ def _context(row, typed):
         departement = row["departement__name"] and f"{row['departement__name']} ({row['departement__code']})"
         return [_("Commune"), postcode, departement, row["epci__name"]]
     if kind == Territory.Kind.EPCI:
-        kind_label = Territory.EpciType(row["epci_type"]).label if row["epci_type"] else _("Intercommunality")
+        kind_label = str(
+            Territory.EpciType(row["epci_type"]).label if row["epci_type"] else _("Intercommunality")
+        )
         departement = row["departement__name"] and f"{row['departement__name']} ({row['departement__code']})"
-        return [str(kind_label).capitalize(), departement]
+        # Only the first letter: "communauté de communes (CC)" keeps its capitals.
+        return [kind_label[:1].upper() + kind_label[1:], departement]
     if kind == Territory.Kind.DEPARTEMENT:
         return [_("Département"), row["region__name"]]
     return [_("Région")]

@@ -1,20 +1,26 @@
 """A tiny local stand-in for the Base Adresse Nationale, so that geocoding tests never leave 127.0.0.1.
 
 It answers ``/search/`` in the BAN's format (a GeoJSON FeatureCollection whose features carry
-``label``, ``score``, ``type``, ``citycode``…), records every query it receives, and can be told to
+``label``, ``score``, ``type``, ``citycode``…), records every request it receives, and can be told to
 fail like the real service does: answer too slowly, answer 429 or 500, or find nothing.
 
     with serve_ban(settings) as ban:        # settings: pytest-django's fixture
-        ban.answer(ban_feature(2.9, 50.4, "12 Rue de la Gare 62550 Pernes", citycode="62651"))
+        ban.answer(ban_feature(2.9, 50.4, "12 Rue de la Gare 62550 Pernes", citycode="62652"))
         ...
         assert ban.queries[-1]["q"] == "..."
+
+``LocalGeocoder`` is the part shared with the stand-in for Nominatim (``tests/nominatim_server.py``).
 """
 
 import json
 import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from django.core.cache import cache
 
 
 def ban_feature(
@@ -24,7 +30,7 @@ def ban_feature(
     *,
     score=0.92,
     kind="housenumber",
-    citycode="62651",
+    citycode="62652",
     postcode="62550",
     city="Pernes",
     housenumber="12",
@@ -57,37 +63,36 @@ def ban_feature(
     }
 
 
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """A request as the server saw it: when (``time.monotonic()``), the path, the query string's
+    parameters and the headers."""
+
+    received_at: float
+    path: str
+    query: dict
+    headers: dict
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
 
     def do_GET(self):
         url = urlsplit(self.path)
         query = {name: values[-1] for name, values in parse_qs(url.query).items()}
-        ban = self.server.ban
-        ban.queries.append(query)
+        service = self.server.service
+        service.requests.append(ReceivedRequest(time.monotonic(), url.path, query, dict(self.headers)))
         if url.path.rstrip("/") != "/search":
             return self._send(404, {"code": 404, "message": "Not found"})
-        if ban.delay:
+        if service.delay:
             # Waits on an event rather than sleeping so that stopping the server is immediate.
-            ban.released.wait(ban.delay)
-        if ban.status != 200:
-            return self._send(ban.status, {"code": ban.status, "message": "Simulated failure"})
-        limit = int(query.get("limit", 5))
-        self._send(
-            200,
-            {
-                "type": "FeatureCollection",
-                "version": "draft",
-                "features": ban.features[:limit],
-                "attribution": "BAN",
-                "licence": "ETALAB-2.0",
-                "query": query.get("q", ""),
-                "limit": limit,
-            },
-        )
+            service.released.wait(service.delay)
+        if service.status != 200:
+            return self._send(service.status, {"code": service.status, "message": "Simulated failure"})
+        self._send(200, service.body(query))
 
     def _send(self, status, payload):
-        body = json.dumps(payload).encode()
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -107,29 +112,41 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-class BanServer:
-    """The running server and the knobs that decide its next answers."""
+class LocalGeocoder:
+    """A running server on 127.0.0.1 and the knobs that decide its next answers. Subclasses say
+    what a successful answer looks like (``body``)."""
 
     def __init__(self):
-        self.queries = []
-        self.features = []
+        self.requests = []
+        self.results = []
         self.status = 200
         self.delay = 0.0
+        self.raw = None
         self.released = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.ban = self
+        self._server.service = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+
+    @property
+    def queries(self):
+        """The query string parameters of every request received, oldest first."""
+        return [request.query for request in self.requests]
 
     @property
     def domain(self):
         host, port = self._server.server_address[:2]
         return f"{host}:{port}"
 
-    def answer(self, *features):
-        """Answer with these features (none: an empty FeatureCollection, as for an unknown address)."""
-        self.features, self.status, self.delay = list(features), 200, 0.0
+    def answer(self, *results):
+        """Answer with these results (none: an empty answer, as for an unknown address)."""
+        self.results, self.status, self.delay, self.raw = list(results), 200, 0.0, None
+
+    def answer_raw(self, body):
+        """Answer 200 with these bytes as they are (a malformed answer)."""
+        self.answer()
+        self.raw = body
 
     def fail(self, status):
         """Answer every request with this HTTP status (429: rate limited, 500: server error)."""
@@ -138,6 +155,9 @@ class BanServer:
     def slow_down(self, seconds):
         """Wait this long before answering, to go past the client's timeout."""
         self.delay = seconds
+
+    def body(self, query):
+        raise NotImplementedError
 
     def start(self):
         self._thread.start()
@@ -149,17 +169,42 @@ class BanServer:
         self._server.server_close()
 
 
+class BanServer(LocalGeocoder):
+    """Answers like the BAN: a GeoJSON FeatureCollection of at most ``limit`` features."""
+
+    def body(self, query):
+        if self.raw is not None:
+            return self.raw
+        limit = int(query.get("limit", 5))
+        return {
+            "type": "FeatureCollection",
+            "version": "draft",
+            "features": self.results[:limit],
+            "attribution": "BAN",
+            "licence": "ETALAB-2.0",
+            "query": query.get("q", ""),
+            "limit": limit,
+        }
+
+
 @contextmanager
+def serving(service, settings, **geocoding):
+    """Run a local geocoder with ``settings.GEOCODING`` updated for the duration.
+
+    The geocoding cache is emptied on the way in and out: answers of this server must neither
+    come from nor leak into another test (the key does not say which server answered).
+    """
+    service.start()
+    settings.GEOCODING = {**settings.GEOCODING, **geocoding}
+    cache.clear()
+    try:
+        yield service
+    finally:
+        service.stop()
+        cache.clear()
+
+
 def serve_ban(settings, timeout=1.0):
     """Run a BanServer and point ``settings.GEOCODING`` at it for the duration."""
-    ban = BanServer().start()
-    settings.GEOCODING = {
-        **settings.GEOCODING,
-        "BAN_DOMAIN": ban.domain,
-        "BAN_SCHEME": "http",
-        "TIMEOUT": timeout,
-    }
-    try:
-        yield ban
-    finally:
-        ban.stop()
+    ban = BanServer()
+    return serving(ban, settings, BAN_DOMAIN=ban.domain, BAN_SCHEME="http", TIMEOUT=timeout)

@@ -120,10 +120,13 @@ class TerritoryQuerySet(models.QuerySet):
             return None, []
         code = key.replace(" ", "").upper()
         if CODE.match(code):
-            # Codes and postcodes are looked up in their own indexed table (TerritoryCode).
+            # Codes and postcodes are looked up in their own indexed table (TerritoryCode). An
+            # official code and a postcode that are the same number rank together, the larger
+            # population first: "62550" is Marconnelle's INSEE code but, for most people, the
+            # postcode of Pernes and its neighbours.
             codes = TerritoryCode.objects.filter(code__startswith=code).values("territory_id")
             exact = TerritoryCode.objects.filter(code=code).values("territory_id")
-            return self.filter(pk__in=codes), [Q(code=code), Q(pk__in=exact)]
+            return self.filter(pk__in=codes), [Q(pk__in=exact)]
         matches = self
         for word in key.split():
             matches = matches.filter(search_name__contains=word)

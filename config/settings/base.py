@@ -95,6 +95,10 @@ DATABASES = {
         default=f"spatialite:///{VAR_DIR / 'percolateur.sqlite3'}",
     )
 }
+# A connection kept for a minute saves its opening (several milliseconds on PostgreSQL) on every
+# request; checked before reuse, so a restarted database server is no trouble.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
@@ -194,14 +198,27 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Geocoding: the Base Adresse Nationale. The domain and scheme are settings so that tests can
-# point them at a local server on 127.0.0.1.
+# Geocoding (catalogue/geocoding.py): the Base Adresse Nationale, then Nominatim (OpenStreetMap) when
+# the BAN fails or finds nothing. Domains and schemes are settings so that tests can point them at
+# local servers on 127.0.0.1 and a site can use its own Nominatim. Nominatim's usage policy asks for a
+# user agent that names the application (give a contact in production) and at most one request per
+# second: the delay can be raised, never lowered under 1 s on the public server. Answers are cached
+# (see CACHES): what was found for CACHE_TIMEOUT seconds, "nothing found" for CACHE_NOT_FOUND_TIMEOUT.
 GEOCODING = {
     "BAN_DOMAIN": env.str("GEOCODING_BAN_DOMAIN", default="api-adresse.data.gouv.fr"),
     "BAN_SCHEME": env.str("GEOCODING_BAN_SCHEME", default="https"),
+    "NOMINATIM_DOMAIN": env.str("GEOCODING_NOMINATIM_DOMAIN", default="nominatim.openstreetmap.org"),
+    "NOMINATIM_SCHEME": env.str("GEOCODING_NOMINATIM_SCHEME", default="https"),
+    "NOMINATIM_MIN_DELAY": env.float("GEOCODING_NOMINATIM_MIN_DELAY", default=1.0),
     "TIMEOUT": env.float("GEOCODING_TIMEOUT", default=3.0),
     "USER_AGENT": env.str("GEOCODING_USER_AGENT", default="Percolateur/0.1 (catalogue des tiers-lieux)"),
+    "CACHE_TIMEOUT": env.int("GEOCODING_CACHE_TIMEOUT", default=30 * 24 * 3600),
+    "CACHE_NOT_FOUND_TIMEOUT": env.int("GEOCODING_CACHE_NOT_FOUND_TIMEOUT", default=24 * 3600),
 }
+
+# Local memory by default, one per process. A site with several worker processes shares one with
+# CACHE_URL (redis://…, pymemcache://…, or dbcache://table after manage.py createcachetable).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 

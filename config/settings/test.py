@@ -18,8 +18,20 @@ SECURE_HSTS_SECONDS = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Nothing in the tests may reach the internet: by default the geocoder points at a closed port.
-GEOCODING = {**GEOCODING, "BAN_DOMAIN": "127.0.0.1:9", "BAN_SCHEME": "http", "TIMEOUT": 1.0}
+# Nothing in the tests may reach the internet: by default both geocoders point at a closed port.
+# Without a rate limit, the tests that fall back to Nominatim do not wait (tests/test_geocoding.py
+# checks the limit with a delay of its own).
+GEOCODING = {
+    **GEOCODING,
+    "BAN_DOMAIN": "127.0.0.1:9",
+    "BAN_SCHEME": "http",
+    "NOMINATIM_DOMAIN": "127.0.0.1:9",
+    "NOMINATIM_SCHEME": "http",
+    "NOMINATIM_MIN_DELAY": 0.0,
+    "TIMEOUT": 1.0,
+}
+# The geocoding tests empty the cache: never a shared one that CACHE_URL may name.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
