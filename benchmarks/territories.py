@@ -6,7 +6,8 @@
 1. ``manage.py load_territories`` into a fresh database, then a second time (nothing to change), on
    SpatiaLite (a file under var/) and on PostGIS (a database created, then dropped, for the purpose).
 2. ``/territoires/suggestions.json`` on PostGIS through HTTP (``manage.py runserver --nothreading``,
-   one request at a time, as one worker of a production server): median and 95th percentile per query over ``--repeat`` requests, and the answer's size.
+   one request at a time, as one worker of a production server): median and 95th percentile per
+   query over ``--repeat`` requests, and the answer's size.
 
 Figures depend on the machine: run it on the one you report for, and write the table in the README.
 The budget (DESIGN.md): place suggestions under 20 ms.
@@ -60,8 +61,8 @@ def main():
             if label == "PostGIS":
                 recreate_database(url)
             manage(url, "migrate", "--noinput", "--verbosity", "0")
-            first = timed(lambda: manage(url, "load_territories"))
-            second = timed(lambda: manage(url, "load_territories"))
+            first = timed(manage, url, "load_territories")
+            second = timed(manage, url, "load_territories")
             rows.append((label, first, second))
         print("\nload_territories (36,249 territories)")
         print(f"{'database':<12} {'first load':>12} {'second load':>12}")
@@ -102,9 +103,9 @@ def manage(database_url, *command):
     )
 
 
-def timed(function):
+def timed(function, *arguments):
     started = time.perf_counter()
-    function()
+    function(*arguments)
     return time.perf_counter() - started
 
 
@@ -139,13 +140,25 @@ class server:
     def __init__(self, database_url):
         self.database_url = database_url
 
+    @staticmethod
+    def address(port):
+        return f"127.0.0.1:{port}"
+
     def __enter__(self):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.process = subprocess.Popen(
             # One thread, as one worker of a production server: its database connection is reused.
-            [PYTHON, "manage.py", "runserver", "--noreload", "--nothreading", "--skip-checks", f"127.0.0.1:{port}"],
+            [
+                PYTHON,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                "--nothreading",
+                "--skip-checks",
+                self.address(port),
+            ],
             cwd=REPOSITORY,
             env=environment(self.database_url),
             stdout=subprocess.DEVNULL,
