@@ -94,21 +94,26 @@ class TerritoryQuerySet(models.QuerySet):
     def best_matches(self, text, limit):
         """The first ``limit`` results of ``search()``, in the same order, read rank by rank.
 
-        Each rank is a query of its own that an index answers (the exact name, names starting with
-        the text ordered by population…) and the reading stops once ``limit`` are found, instead of
-        ranking every territory that contains a common word such as "saint": what a search box,
-        asking at every keystroke, needs.
+        The best ranks (the exact name, names starting with the text) are each a query that a
+        b-tree index answers, and the reading stops once ``limit`` are found; only then are the
+        weaker ranks read, together, in one query. A common word such as "saint" is then answered
+        without ranking the 4,000 territories that contain it: what a search box, asking at every
+        keystroke, needs.
         """
         matches, ranks = self._ranked_matches(text)
         if matches is None:
             return []
         found = []
-        for condition in [*ranks, Q()]:
-            missing = limit - len(found)
-            if missing <= 0:
-                break
-            rows = matches.filter(condition).exclude(pk__in=[t.pk for t in found]).order_by(*self.TIE_BREAK)
-            found.extend(rows[:missing])
+        for condition in ranks[:-1]:
+            better = [territory.pk for territory in found]
+            rows = matches.filter(condition).exclude(pk__in=better).order_by(*self.TIE_BREAK)
+            found.extend(rows[: limit - len(found)])
+            if len(found) >= limit:
+                return found
+        rest = matches.exclude(pk__in=[territory.pk for territory in found]).annotate(
+            match_rank=Case(When(ranks[-1], then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        found.extend(rest.order_by("match_rank", *self.TIE_BREAK)[: limit - len(found)])
         return found
 
     TIE_BREAK = (F("population").desc(nulls_last=True), "name", "pk")
@@ -124,9 +129,12 @@ class TerritoryQuerySet(models.QuerySet):
             # official code and a postcode that are the same number rank together, the larger
             # population first: "62550" is Marconnelle's INSEE code but, for most people, the
             # postcode of Pernes and its neighbours.
-            codes = TerritoryCode.objects.filter(code__startswith=code).values("territory_id")
-            exact = TerritoryCode.objects.filter(code=code).values("territory_id")
-            return self.filter(pk__in=codes), [Q(pk__in=exact)]
+            # The ids are read first: as subqueries, PostgreSQL would scan every territory to join
+            # the few hundred codes that start with "2A".
+            codes = TerritoryCode.objects.filter(code__startswith=code)
+            starting = set(codes.values_list("territory_id", flat=True))
+            exact = set(codes.filter(code=code).values_list("territory_id", flat=True))
+            return self.filter(pk__in=starting), [Q(pk__in=exact)]
         matches = self
         for word in key.split():
             matches = matches.filter(search_name__contains=word)
