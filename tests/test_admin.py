@@ -18,6 +18,7 @@ from accounts.models import Membership, Network, User
 from catalogue.admin.initiatives import DepartementFilter
 from catalogue.models import Initiative, LegalEntity, Territory
 from tests.ban_server import ban_feature, serve_ban
+from tests.nominatim_server import nominatim_place, serve_nominatim
 from tests.factories import (
     CommuneFactory,
     DepartementFactory,
@@ -511,6 +512,29 @@ def test_the_geocode_button_saves_places_the_point_and_stays_on_the_page(curator
     assert "12 Rue de la Gare 62550 Pernes" in located
     assert saved_level == message_levels.SUCCESS
     assert saved == "The initiative “La Ressourcerie du Ternois” was changed."
+
+
+def test_an_address_found_by_openstreetmap_says_so_and_asks_for_a_check(
+    curator_client, ban, settings, pernes
+):
+    ban.fail(503)
+    initiative = InitiativeFactory(commune=pernes, location=None, address="")
+    data = initiative_form(
+        slug=initiative.slug, commune=str(pernes.pk), address="12 rue de la Gare", _geocode="1"
+    )
+    del data["_save"]
+
+    with serve_nominatim(settings) as nominatim:
+        nominatim.answer(
+            nominatim_place(2.4105, 50.4840, "12, Rue de la Gare, Pernes, Pas-de-Calais, France")
+        )
+        response = curator_client.post(change_url(initiative), data)
+
+    initiative.refresh_from_db()
+    assert (initiative.location.x, initiative.location.y) == pytest.approx((2.4105, 50.4840))
+    (located_level, located), _saved = messages_of(curator_client.get(response["Location"]))
+    assert located_level == message_levels.SUCCESS
+    assert "OpenStreetMap" in located and "Base Adresse Nationale" in located
 
 
 def test_the_geocode_button_on_the_add_form_goes_to_the_new_change_page(curator_client, ban, pernes):

@@ -196,6 +196,25 @@ def test_an_initiative_is_located_at_its_address(ban, pernes):
     assert initiative.pk is None
 
 
+def test_an_initiative_without_a_commune_takes_the_one_the_ban_names(ban, pernes):
+    ban.answer(PERNES_STATION)
+    initiative = InitiativeFactory.build(
+        address="12 rue de la Gare, 62550 Pernes", commune=None, location=None
+    )
+
+    assert locate_initiative(initiative).result is LocateResult.ADDRESS
+    assert initiative.commune == pernes
+
+
+def test_an_address_in_an_arrondissement_gives_the_commune_of_paris(ban, territories):
+    ban.answer(ban_feature(2.3703, 48.8655, "10 Rue Oberkampf 75011 Paris", citycode="75111", city="Paris"))
+    initiative = InitiativeFactory.build(address="10 rue Oberkampf, Paris", commune=None, location=None)
+
+    locate_initiative(initiative)
+
+    assert initiative.commune == commune("75056")
+
+
 def test_an_address_the_ban_cannot_find_falls_back_to_the_commune_centre(ban, pernes):
     ban.answer()
     initiative = InitiativeFactory.build(address="chemin inconnu", commune=pernes, location=None)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from ..geocoding import LocateResult, locate_initiative
+from ..geocoding import LocateResult, Source, locate_initiative
 from ..history import plan_restore, restore_related_rows
 from ..models import Initiative, Territory
 from .history import SafeHistoryAdmin
@@ -211,10 +211,15 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     @staticmethod
     def _located_message(initiative, outcome):
         if outcome.result is LocateResult.ADDRESS:
-            return messages.SUCCESS, format_html(
-                gettext("Located at the address found by the Base Adresse Nationale: “{label}”."),
-                label=outcome.place.label,
-            )
+            if outcome.place.source == Source.NOMINATIM:
+                # Less sure than the national address base: the curator should look at the map.
+                text = gettext(
+                    "Located at the address found by OpenStreetMap (the Base Adresse Nationale did not "
+                    "answer or did not know it): “{label}”. Check the point on the map."
+                )
+            else:
+                text = gettext("Located at the address found by the Base Adresse Nationale: “{label}”.")
+            return messages.SUCCESS, format_html(text, label=outcome.place.label)
         if outcome.result is LocateResult.KEPT:
             if initiative.address.strip():
                 return messages.WARNING, gettext(
