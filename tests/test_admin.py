@@ -18,7 +18,6 @@ from accounts.models import Membership, Network, User
 from catalogue.admin.initiatives import DepartementFilter
 from catalogue.models import Initiative, LegalEntity, Territory
 from tests.ban_server import ban_feature, serve_ban
-from tests.nominatim_server import nominatim_place, serve_nominatim
 from tests.factories import (
     CommuneFactory,
     DepartementFactory,
@@ -30,6 +29,7 @@ from tests.factories import (
     NetworkFactory,
     OrganizationFactory,
 )
+from tests.nominatim_server import nominatim_place, serve_nominatim
 
 pytestmark = pytest.mark.django_db
 
