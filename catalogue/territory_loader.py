@@ -4,6 +4,9 @@ Reading and writing are two steps: ``read_territory_files`` checks every file ag
 (presence, SHA-256, columns, every row) and raises ``TerritoryFileError`` naming the file and line of
 each problem before anything is written; ``write_territories`` then creates or updates, in one
 transaction, only the rows that differ. Loading the same files twice changes nothing.
+
+The communes' contours (``communes-contours.csv.xz``) make ``Territory.objects.commune_at()`` exact
+near borders; a load without them (``--without-contours``) leaves those already stored as they are.
 """
 
 import csv
@@ -11,13 +14,14 @@ import gzip
 import hashlib
 import io
 import json
+import lzma
 import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db import connection, transaction
 
 from .models import Territory, TerritoryCode
@@ -29,6 +33,8 @@ FILES = {
     Territory.Kind.EPCI: "epci.csv.gz",
     Territory.Kind.COMMUNE: "communes.csv.gz",
 }
+# The communes' contours: optional (``--without-contours`` skips them), 3.7 MB of coordinates.
+CONTOURS_FILE = "communes-contours.csv.xz"
 # Parents first: a commune's row refers to its département, région and EPCI by code.
 ORDER = (Territory.Kind.REGION, Territory.Kind.DEPARTEMENT, Territory.Kind.EPCI, Territory.Kind.COMMUNE)
 CODE_PATTERNS = {
@@ -66,6 +72,10 @@ class TerritoryFileError(Exception):
         super().__init__(text)
 
 
+# Contours that were not read (a load without them) are left untouched in the database.
+NOT_READ = object()
+
+
 @dataclass
 class TerritoryRow:
     kind: str
@@ -79,6 +89,8 @@ class TerritoryRow:
     population: int | None = None
     area_km2: float | None = None
     centre: tuple | None = None  # (longitude, latitude)
+    # A MultiPolygon, None for a commune without one, or NOT_READ: the load leaves it as it is.
+    contour: object = NOT_READ
 
 
 @dataclass
@@ -94,9 +106,10 @@ class LoadReport:
         return sum(counts.values())
 
 
-def read_territory_files(directory=DEFAULT_DIRECTORY, departements=None):
+def read_territory_files(directory=DEFAULT_DIRECTORY, departements=None, contours=True):
     """The rows of the four files, by kind, checked; ``departements`` keeps only those départements,
-    their communes, the intercommunalities those belong to and their régions."""
+    their communes, the intercommunalities those belong to and their régions. With ``contours``, the
+    communes' rows carry their contour (from the fifth file, when the manifest lists it)."""
     directory = Path(directory)
     manifest = _read_manifest(directory)
     problems, rows = [], {}
@@ -105,6 +118,8 @@ def read_territory_files(directory=DEFAULT_DIRECTORY, departements=None):
         rows[kind] = _read_file(directory / name, kind, manifest.get(name), problems)
     if not problems:
         _check_references(rows, problems)
+    if not problems and contours and CONTOURS_FILE in manifest:
+        _read_contours(directory / CONTOURS_FILE, manifest[CONTOURS_FILE], rows, problems)
     if problems:
         raise TerritoryFileError(problems)
     if departements:
@@ -123,25 +138,33 @@ def _read_manifest(directory):
         raise TerritoryFileError([f"{path}: not a valid manifest ({error})."]) from None
 
 
-def _read_file(path, kind, expected, problems):
+def _checked_text(path, expected, problems):
+    """The file's text once its digest matches the manifest's, or None (and a problem)."""
     if expected is None:
         problems.append(f"{path.name}: not listed in manifest.json.")
-        return []
+        return None
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         problems.append(f"{path}: file missing.")
-        return []
+        return None
     if hashlib.sha256(data).hexdigest() != expected.get("sha256"):
         problems.append(
             f"{path}: its content does not match manifest.json (damaged or edited by hand); "
             "rebuild it with scripts/build_territories.py or restore it from the repository."
         )
-        return []
+        return None
     try:
-        text = gzip.decompress(data).decode("utf-8")
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+        decompress = lzma.decompress if path.suffix == ".xz" else gzip.decompress
+        return decompress(data).decode("utf-8")
+    except (OSError, EOFError, zlib.error, lzma.LZMAError, UnicodeDecodeError) as error:
         problems.append(f"{path}: cannot be read ({error}).")
+        return None
+
+
+def _read_file(path, kind, expected, problems):
+    text = _checked_text(path, expected, problems)
+    if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text))
     rows = []
@@ -215,6 +238,41 @@ def _centre(row, code):
     return point
 
 
+def _read_contours(path, expected, rows, problems):
+    """Sets the contour of each commune row from the contours file (None where it has none)."""
+    text = _checked_text(path, expected, problems)
+    if text is None:
+        return
+    communes = {row.code: row for row in rows[Territory.Kind.COMMUNE]}
+    for row in communes.values():
+        row.contour = None
+    reader = csv.DictReader(io.StringIO(text))
+    count = 0
+    for line in reader:
+        count += 1
+        code = line.get("code") or ""
+        try:
+            if code not in communes:
+                raise ValueError(f"{code!r} is not a commune of {FILES[Territory.Kind.COMMUNE]}.")
+            communes[code].contour = _multipolygon(line.get("contour") or "", code)
+        except ValueError as error:
+            problems.append(f"{path.name}, line {reader.line_num}: {error}")
+    if count != expected.get("rows") and not problems:
+        problems.append(f"{path.name}: {count} rows where manifest.json announces {expected.get('rows')}.")
+
+
+def _multipolygon(text, code):
+    try:
+        shape = GEOSGeometry(text, srid=4326)
+    except (GEOSException, ValueError, TypeError):
+        raise ValueError(f"{code}: the contour is not a valid WKT geometry.") from None
+    if isinstance(shape, Polygon):
+        shape = MultiPolygon(shape, srid=4326)
+    if not isinstance(shape, MultiPolygon) or shape.empty:
+        raise ValueError(f"{code}: the contour is not a polygon.")
+    return shape
+
+
 def _check_references(rows, problems):
     known = {kind: {row.code for row in rows[kind]} for kind in ORDER}
     references = (
@@ -285,6 +343,8 @@ def _write_kind(kind, rows, pks, report):
             "area_km2": row.area_km2,
             "centre": Point(*row.centre, srid=4326) if row.centre else None,
         }
+        if row.contour is not NOT_READ:
+            values["contour"] = row.contour
         territory = existing.get(row.code)
         if territory is None:
             territory = Territory(kind=kind, code=row.code, **values)
@@ -298,7 +358,10 @@ def _write_kind(kind, rows, pks, report):
         elif _derived_differ(territory):
             to_update.append(territory)
     Territory.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Territory.objects.bulk_update(to_update, [*LOADED_FIELDS, *DERIVED_FIELDS], batch_size=500)
+    fields = [*LOADED_FIELDS, *DERIVED_FIELDS]
+    if rows and rows[0].contour is not NOT_READ:
+        fields.append("contour")
+    Territory.objects.bulk_update(to_update, fields, batch_size=500)
     report.created[kind] = len(to_create)
     report.updated[kind] = len(to_update)
     report.unchanged[kind] = len(rows) - len(to_create) - len(to_update)
@@ -315,6 +378,11 @@ def _differs(territory, values):
                 round(value.x, 6),
                 round(value.y, 6),
             ):
+                return True
+        elif name == "contour":
+            if (current is None) != (value is None):
+                return True
+            if current is not None and not current.equals_exact(value, tolerance=1e-7):
                 return True
         elif name == "area_km2" and current is not None and value is not None:
             if abs(current - value) > 1e-9:

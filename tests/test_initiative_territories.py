@@ -133,6 +133,18 @@ def test_commune_at_finds_the_commune_of_a_point(point, code):
     assert Territory.objects.commune_at(point).code == code
 
 
+# Inside Pernes, but nearer to the town hall of Sachin than to Pernes's own.
+PERNES_NEAR_SACHIN = Point(2.38412, 50.49189, srid=4326)
+
+
+def test_the_contour_decides_where_the_nearest_town_hall_would_be_wrong():
+    assert Territory.objects.commune_at(PERNES_NEAR_SACHIN).code == "62652"
+
+    # Without contours (rolled back after the test), the nearest town hall is the guess.
+    Territory.objects.communes().filter(code="62652").update(contour=None)
+    assert Territory.objects.commune_at(PERNES_NEAR_SACHIN).code == "62732"
+
+
 # --- Filtering by territory -----------------------------------------------------------------------
 
 

@@ -489,3 +489,90 @@ def test_an_unknown_departement_is_refused():
         load(departement=["00"])
 
     assert writes(queries) == []
+
+
+# --- Contours ---------------------------------------------------------------------------------------
+
+CONTOURS = "communes-contours.csv.xz"
+
+
+def test_communes_have_their_contour_but_four_of_the_cantal():
+    communes = Territory.objects.communes()
+    assert communes.filter(contour__isnull=False).count() == 34_871
+    assert set(communes.filter(contour__isnull=True).values_list("code", flat=True)) == {
+        "15031",
+        "15035",
+        "15047",
+        "15171",
+    }
+    pernes = commune("62652")
+    assert pernes.contour.geom_type == "MultiPolygon" and pernes.contour.srid == 4326
+    assert pernes.contour.contains(pernes.centre)
+    assert not Territory.objects.filter(contour__isnull=False).exclude(kind=Kind.COMMUNE).exists()
+
+
+def test_a_load_without_contours_keeps_those_already_stored():
+    before = commune("62652").contour
+
+    output = load(without_contours=True)
+
+    assert " 0 created, 0 updated, 36249 unchanged." in output
+    assert commune("62652").contour.equals_exact(before, tolerance=1e-9)
+
+
+def rewrite_contour(directory, code, wkt):
+    """Replaces the contour of ``code`` in the xz file and records the file in the manifest; returns
+    the line of the row (the header is line 1)."""
+    import lzma
+
+    path = directory / CONTOURS
+    lines = lzma.decompress(path.read_bytes()).decode("utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{code},"))
+    lines[index] = f'{code},"{wkt}"\n'
+    data = lzma.compress("".join(lines).encode("utf-8"), preset=0)  # fast: a test file
+    path.write_bytes(data)
+    manifest_path = directory / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["files"][CONTOURS]["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return index + 1
+
+
+@pytest.mark.parametrize(
+    ("wkt", "message"),
+    [
+        ("POINT (2.41 50.48)", "62652: the contour is not a polygon."),
+        ("MULTIPOLYGON (((2.4 50.4, 2.5", "62652: the contour is not a valid WKT geometry."),
+    ],
+)
+def test_a_bad_contour_is_refused_with_its_line_and_nothing_changes(source, wkt, message):
+    line = rewrite_contour(source, "62652", wkt)
+    pernes = pernes_fields()
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(CommandError) as error:
+        load(source=str(source))
+
+    assert f"{CONTOURS}, line {line}: {message}" in str(error.value)
+    assert writes(queries) == []
+    assert pernes_fields() == pernes
+
+
+def test_a_truncated_contours_file_is_refused_and_nothing_changes(source):
+    data = (source / CONTOURS).read_bytes()[:100_000]
+    write_file(source, CONTOURS, data)
+    pernes = pernes_fields()
+
+    with pytest.raises(CommandError, match=f"{CONTOURS}: cannot be read"):
+        load(source=str(source))
+
+    assert pernes_fields() == pernes
+
+
+def test_a_changed_contour_updates_that_commune_only(source):
+    square = "MULTIPOLYGON (((2.40 50.47, 2.42 50.47, 2.42 50.49, 2.40 50.49, 2.40 50.47)))"
+    rewrite_contour(source, "62652", square)
+
+    output = load(source=str(source))
+
+    assert " 0 created, 1 updated, 36248 unchanged." in output
+    assert commune("62652").contour.wkt.startswith("MULTIPOLYGON (((2.4 50.47")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalogue.models import Territory
 from catalogue.territory_loader import (
     DEFAULT_DIRECTORY,
+    NOT_READ,
     ORDER,
     TerritoryFileError,
     read_territory_files,
@@ -33,11 +34,21 @@ class Command(BaseCommand):
             help="Load only this département (repeatable), with its région and intercommunalities: "
             "a light database for a local demo or a test.",
         )
+        parser.add_argument(
+            "--without-contours",
+            action="store_true",
+            help="Do not read the communes' contours (faster; those already loaded are kept). Without "
+            "contours a point's commune is the one whose town hall is nearest.",
+        )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
         try:
-            rows = read_territory_files(options["source"], departements=options["departement"])
+            rows = read_territory_files(
+                options["source"],
+                departements=options["departement"],
+                contours=not options["without_contours"],
+            )
         except TerritoryFileError as error:
             raise CommandError(f"The territories were not loaded, nothing was changed:\n{error}") from None
         if options["departement"] and not rows[Territory.Kind.DEPARTEMENT]:
@@ -45,8 +56,16 @@ class Command(BaseCommand):
         report = write_territories(rows, report_missing=not options["departement"])
         seconds = time.perf_counter() - started
 
-        labels = dict(Territory.Kind.choices)
-        counts = ", ".join(f"{len(rows[kind])} {labels[kind]}" for kind in reversed(ORDER))
+        plurals = {
+            Territory.Kind.COMMUNE: "communes",
+            Territory.Kind.EPCI: "EPCI",
+            Territory.Kind.DEPARTEMENT: "départements",
+            Territory.Kind.REGION: "régions",
+        }
+        counts = ", ".join(f"{len(rows[kind])} {plurals[kind]}" for kind in reversed(ORDER))
+        with_contours = sum(1 for row in rows[Territory.Kind.COMMUNE] if row.contour not in (None, NOT_READ))
+        if with_contours:
+            counts += f" ({with_contours} contours)"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Territories loaded in {seconds:.1f} s: {counts}. "
