@@ -46,18 +46,7 @@ CODE_PATTERNS = {
 POSTCODE = re.compile(r"^\d{5}$")
 MAX_REPORTED_ERRORS = 20
 BATCH_SIZE = 2000
-# The fields a load sets; comparing them tells whether a row changed.
-LOADED_FIELDS = (
-    "name",
-    "epci_type",
-    "region_id",
-    "departement_id",
-    "epci_id",
-    "postcodes",
-    "population",
-    "area_km2",
-    "centre",
-)
+# Computed from the others by Territory.fill_derived_fields().
 DERIVED_FIELDS = ("density", "density_class", "search_name")
 
 
@@ -350,53 +339,53 @@ def _write_kind(kind, rows, pks, report):
             territory = Territory(kind=kind, code=row.code, **values)
             territory.fill_derived_fields()
             to_create.append(territory)
-        elif _differs(territory, values):
-            for name, value in values.items():
-                setattr(territory, name, value)
-            territory.fill_derived_fields()
-            to_update.append(territory)
-        elif _derived_differ(territory):
-            to_update.append(territory)
+            continue
+        changes = _changes(territory, values)
+        if changes:
+            to_update.append((territory.pk, changes))
     Territory.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    fields = [*LOADED_FIELDS, *DERIVED_FIELDS]
-    if rows and rows[0].contour is not NOT_READ:
-        fields.append("contour")
-    Territory.objects.bulk_update(to_update, fields, batch_size=500)
+    # One UPDATE per changed row, of its changed columns only: a new year changes populations
+    # everywhere, and Django's bulk_update (one CASE per column over 500 rows) takes minutes there.
+    for pk, changes in to_update:
+        Territory.objects.filter(pk=pk).update(**changes)
     report.created[kind] = len(to_create)
     report.updated[kind] = len(to_update)
     report.unchanged[kind] = len(rows) - len(to_create) - len(to_update)
     return dict(Territory.objects.filter(kind=kind).values_list("code", "pk"))
 
 
-def _differs(territory, values):
-    for name, value in values.items():
-        current = getattr(territory, name)
-        if name == "centre":
-            if (current is None) != (value is None):
-                return True
-            if current is not None and (round(current.x, 6), round(current.y, 6)) != (
-                round(value.x, 6),
-                round(value.y, 6),
-            ):
-                return True
-        elif name == "contour":
-            if (current is None) != (value is None):
-                return True
-            if current is not None and not current.equals_exact(value, tolerance=1e-7):
-                return True
-        elif name == "area_km2" and current is not None and value is not None:
-            if abs(current - value) > 1e-9:
-                return True
-        elif current != value:
-            return True
-    return False
-
-
-def _derived_differ(territory):
-    """Whether the stored density or search keys are stale (a row written before they existed)."""
-    before = tuple(getattr(territory, name) for name in DERIVED_FIELDS)
+def _changes(territory, values):
+    """The columns of a stored territory that the files change, with their new values; the derived
+    ones (density, class, search key) included. Empty when the row is up to date."""
+    changes = {
+        name: value for name, value in values.items() if _differs(name, getattr(territory, name), value)
+    }
+    before = {name: getattr(territory, name) for name in DERIVED_FIELDS}
+    for name, value in changes.items():
+        setattr(territory, name, value)
     territory.fill_derived_fields()
-    return before != tuple(getattr(territory, name) for name in DERIVED_FIELDS)
+    changes.update(
+        {
+            name: getattr(territory, name)
+            for name in DERIVED_FIELDS
+            if getattr(territory, name) != before[name]
+        }
+    )
+    return changes
+
+
+def _differs(name, current, value):
+    if name in ("centre", "contour"):
+        if (current is None) != (value is None):
+            return True
+        if current is None:
+            return False
+        if name == "centre":
+            return (round(current.x, 6), round(current.y, 6)) != (round(value.x, 6), round(value.y, 6))
+        return not current.equals_exact(value, tolerance=1e-7)
+    if name == "area_km2" and current is not None and value is not None:
+        return abs(current - value) > 1e-9
+    return current != value
 
 
 def _write_codes(rows, pks):
