@@ -9,10 +9,10 @@ import json
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.urls import reverse
 
 from catalogue.models import Initiative, Territory
 from tests.factories import InitiativeFactory
+from tests.test_admin import ADD, initiative_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territories")]
 
@@ -271,58 +271,6 @@ def test_saving_a_seed_entry_that_stands_for_an_area_gives_it_no_commune(seed):
 
 
 # --- The admin ------------------------------------------------------------------------------------
-
-ADD = reverse("admin:catalogue_initiative_add")
-# The prefixes Django gives the initiative's inline formsets (the related names of their foreign keys).
-INLINE_PREFIXES = (
-    "legal_entities",
-    "partnerships",
-    "fundings",
-    "milestones",
-    "initiativelever_set",
-    "initiativeobstacle_set",
-)
-
-
-def initiative_form(**fields):
-    """What the admin's add form posts for an initiative, with empty inline formsets."""
-    data = {
-        "name": "La Ressourcerie du Ternois",
-        "slug": "",
-        "summary": "Une recyclerie et un café associatif.",
-        "description": "",
-        "stage": "active",
-        "started_year": "",
-        "opened_year": "",
-        "address": "",
-        "commune": "",
-        "location": "",
-        "location_precision": "",
-        "surface_m2": "",
-        "investment_eur": "",
-        "annual_budget_eur": "",
-        "jobs_fte": "",
-        "volunteers": "",
-        "website": "",
-        "public_email": "",
-        "phone": "",
-        "image_alt": "",
-        "status": "draft",
-        "sources": "",
-        "verified_on": "",
-        "_save": "Enregistrer",
-    }
-    for prefix in INLINE_PREFIXES:
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(fields)
-    return data
 
 
 def geojson(point):
