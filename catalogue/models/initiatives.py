@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -164,6 +165,19 @@ class Initiative(models.Model):
     )
     sources = models.TextField(_("sources"), blank=True, help_text=_("What this entry was written from."))
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demonstration data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by manage.py generate_demo to try the site out; never a real initiative."),
+    )
+    # Everything the public search reads (name, summary, description, kinds, themes, commune,
+    # legal entities, partners, funders, funding tools), in search_key() form. Kept up to date by
+    # catalogue.search; never edited by hand.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    # On PostgreSQL, search_text as a French tsvector (GIN-indexed, see migration 0003); left empty
+    # on SQLite, which has no such type and searches search_text itself.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -186,7 +200,10 @@ class Initiative(models.Model):
         editable=False,
     )
 
-    history = HistoricalRecords(m2m_fields=[kinds, themes, networks, territories_served])
+    history = HistoricalRecords(
+        m2m_fields=[kinds, themes, networks, territories_served],
+        excluded_fields=["search_text", "search_vector"],
+    )
     objects = InitiativeQuerySet.as_manager()
 
     class Meta:
@@ -234,7 +251,10 @@ class Initiative(models.Model):
                 violation_error_message=_("Describe the image for people who cannot see it."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "name"], name="initiative_status_name_idx")]
+        indexes = [
+            models.Index(fields=["status", "name"], name="initiative_status_name_idx"),
+            models.Index(fields=["status", "updated_at"], name="initiative_status_updated_idx"),
+        ]
 
     def __str__(self):
         return self.name

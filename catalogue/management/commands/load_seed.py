@@ -33,7 +33,7 @@ class Command(BaseCommand):
     help = "Load the seed fixtures into an empty catalogue (does nothing when it has initiatives)."
 
     def handle(self, *args, **options):
-        if Initiative.objects.exists():
+        if Initiative.objects.filter(is_demo=False).exists():
             self.stdout.write("The catalogue already has initiatives: the seed was not loaded again.")
             return
         missing = [f"{kind} {code}" for kind, code in SEED_TERRITORIES if not _exists(kind, code)]

@@ -1,0 +1,134 @@
+"""Full-text search of the public catalogue, forgiving of accents, case, hyphens and typos.
+
+Each initiative carries a ``search_text``: its name, summary, description, kinds, themes, commune,
+legal entities, partners, funders and funding tools, in ``search_key()`` form ("Cirqu'en-Cavale"
+becomes "cirqu en cavale", "tiers-lieu" becomes "tiers lieu"). :func:`refresh_search_text` keeps it
+up to date; the signals in ``catalogue.signals`` call it whenever one of those facts changes.
+
+- **PostgreSQL**: ``search_vector`` holds the text as a tsvector of the ``french_unaccent``
+  configuration (French stemming after ``unaccent``), GIN-indexed. A query matches when all its
+  words match, or, for typos, when it is close enough to a passage of the text (pg_trgm's word
+  similarity, GIN-indexed too). Results are ranked by ``ts_rank`` plus that similarity.
+- **SQLite**: every word of the query, without French stop words and plural endings, must start a
+  word of the text. Same matches for ordinary queries, no ranking and no typo tolerance.
+"""
+
+import re
+from collections import defaultdict
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Q, TextField, Value
+
+from .models import Funding, Initiative, LegalEntity, Partnership
+from .models.territories import search_key
+
+# The PostgreSQL text search configuration made by migration 0003.
+SEARCH_CONFIG = "french_unaccent"
+# Longer queries are cut: a search box is for a few words, not a page of text.
+MAX_QUERY_LENGTH = 200
+# pg_trgm's word similarity above which a query counts as a typo of a passage (its default is 0.6).
+TYPO_SIMILARITY = 0.5
+
+# Words that say nothing about an initiative; PostgreSQL's French configuration drops them too.
+STOP_WORDS = frozenset("a au aux d de des du en et l la le les ou par pour sur un une dans avec".split())
+
+TextField.register_lookup(TrigramWordSimilar)
+
+
+def normalise_query(text):
+    """What a person typed, in the form the search compares: at most MAX_QUERY_LENGTH characters,
+    no case, accents or punctuation. Empty when nothing searchable is left."""
+    return search_key(str(text)[:MAX_QUERY_LENGTH])
+
+
+def matching(queryset, text):
+    """The initiatives of ``queryset`` that match ``text``, annotated with ``relevance`` (higher
+    is better; 0 on SQLite). An empty or punctuation-only query matches nothing."""
+    key = normalise_query(text)
+    if not key:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        return _matching_postgresql(queryset, key)
+    return _matching_sqlite(queryset, key)
+
+
+def _matching_postgresql(queryset, key):
+    query = SearchQuery(key, config=SEARCH_CONFIG, search_type="plain")
+    # The similarity takes the text as it is stored; the trigram index answers the filter.
+    similarity = TrigramWordSimilarity(Value(key), "search_text")
+    return queryset.filter(Q(search_vector=query) | Q(search_text__trigram_word_similar=key)).annotate(
+        relevance=SearchRank(F("search_vector"), query) + similarity
+    )
+
+
+def _matching_sqlite(queryset, key):
+    words = [stem(word) for word in key.split() if word not in STOP_WORDS] or key.split()
+    condition = Q()
+    for word in words:
+        # search_text starts with a space, so " word" also finds the text's first word.
+        condition &= Q(search_text__contains=f" {word}")
+    return queryset.filter(condition).annotate(relevance=Value(0.0, output_field=FloatField()))
+
+
+def stem(word):
+    """A light French stemming for SQLite's prefix matching: "lieux" → "lieu", "cirque" →
+    "cirqu", "cafes" → "caf" (then prefix of "cafe")."""
+    if len(word) > 3:
+        word = re.sub(r"(x|s)$", "", word)
+    if len(word) > 3:
+        word = re.sub(r"e$", "", word)
+    return word
+
+
+def refresh_search_text(initiative_ids=None):
+    """Rebuilds ``search_text`` (and on PostgreSQL ``search_vector``) of the given initiatives, or
+    of all of them. A few queries per thousand initiatives, whatever the number of related rows."""
+    ids = list(initiative_ids) if initiative_ids is not None else None
+    if ids is not None and not ids:
+        return
+    batch_size = 2000
+    if ids is None:
+        ids = list(Initiative.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        _refresh_batch(ids[start : start + batch_size])
+
+
+def _refresh_batch(ids):
+    parts = defaultdict(list)
+    rows = Initiative.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "summary", "description", "address", "commune__name"
+    )
+    for pk, *texts in rows:
+        parts[pk].extend(texts)
+    for relation in ("kinds", "themes"):
+        through = Initiative._meta.get_field(relation).remote_field.through
+        target = relation[:-1]
+        for pk, label in through.objects.filter(initiative_id__in=ids).values_list(
+            "initiative_id", f"{target}__label"
+        ):
+            parts[pk].append(label)
+    for pk, name, form in LegalEntity.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "name", "legal_form__label"
+    ):
+        parts[pk].extend((name, form))
+    for pk, name in Partnership.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "organization__name"
+    ):
+        parts[pk].append(name)
+    for pk, funder, tool in Funding.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "funder__name", "tool__label"
+    ):
+        parts[pk].extend((funder, tool))
+
+    initiatives = []
+    for pk, texts in parts.items():
+        # Each fact once, in a stable order: repeating a partner would not make it more relevant.
+        words = dict.fromkeys(key for key in (search_key(text) for text in texts if text) if key)
+        initiatives.append(Initiative(pk=pk, search_text=" " + " ".join(words)))
+    Initiative.objects.bulk_update(initiatives, ["search_text"])
+    if connection.vendor == "postgresql":
+        Initiative.objects.filter(pk__in=ids).update(
+            search_vector=SearchVector("search_text", config=SEARCH_CONFIG)
+        )
