@@ -6,8 +6,10 @@ from . import views
 
 app_name = "catalogue"
 urlpatterns = [
-    path("", views.MapView.as_view(), name="map"),
+    path("", views.CatalogueView.as_view(), name="map"),
     path("carte.geojson", views.MapDataView.as_view(), name="map-data"),
+    path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
+    path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
     path("territoires/suggestions.json", views.PlaceSuggestionsView.as_view(), name="place-suggestions"),
 ]

@@ -1,11 +1,15 @@
-"""Public pages of the catalogue: the map with its list, the map data, an initiative's fiche, and the
-place suggestions of the search boxes."""
+"""Public pages of the catalogue: the filtered list with its map, the map data, an initiative's fiche,
+and the place suggestions of the search boxes. The exports are in exports.py."""
 
-from django.http import JsonResponse
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.generic import DetailView, ListView, View
 
-from . import map_data, places
+from . import exports, facets, filters, map_data, places
+from .filters import InitiativeFilterSet
 from .models import Initiative, Partnership
 
 # Longer queries are cut: no French place name is longer (Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson
@@ -13,32 +17,113 @@ from .models import Initiative, Partnership
 MAX_QUERY_LENGTH = 100
 
 
-class MapView(ListView):
-    """The home page: the map of published initiatives, and the same initiatives as a plain list
-    so that the page works without JavaScript or map tiles."""
+class CatalogueView(ListView):
+    """The home page: the filters with their counts, the list of results and the map, all three
+    read from the same FilterSet and the same URL. Works as a plain GET form without JavaScript."""
 
-    template_name = "catalogue/map.html"
+    template_name = "catalogue/catalogue.html"
     context_object_name = "initiatives"
-    paginate_by = 100
+    paginate_by = 20
 
     def get_queryset(self):
+        self.filterset = InitiativeFilterSet(self.request.GET, queryset=Initiative.objects.published())
         return (
-            Initiative.objects.published()
+            self.filterset.sorted_qs()
             .select_related("commune")
             .prefetch_related("kinds")
-            .only("name", "slug", "summary", "commune__name")
+            .only(
+                "name",
+                "slug",
+                "summary",
+                "stage",
+                "started_year",
+                "opened_year",
+                "updated_at",
+                "is_demo",
+                "commune__name",
+                "commune__kind",
+                "commune__code",
+            )
         )
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number that is not one ("abc", "999") shows the nearest real page, never an error.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filterset=filterset,
+            form=filterset.form,
+            facets=facets.facets(filterset),
+            sort=filterset.sort,
+            sort_choices=filterset.sort_choices(),
+            querystring=query.urlencode(),
+            places={name: filterset.cleaned.get(name) for name in ("territoire", "pres_de")},
+            has_filters=bool(filterset.active),
+            filter_errors=[
+                (name, filterset.form.fields[name].label, errors)
+                for name, errors in filterset.form.errors.items()
+                if name in filterset.form.fields
+            ],
+            show_distance=filterset.near_point is not None,
+        )
+        return context
 
 
 class MapDataView(View):
-    """The GeoJSON that the map's script fetches."""
+    """The GeoJSON that the map's script fetches: the filtered initiatives in the map's view
+    (``bbox=west,south,east,north``), clustered by the database. A broken ``bbox`` is a 400 with
+    its reason; unknown filter values are left out, as on the page."""
 
     def get(self, request):
+        filterset = InitiativeFilterSet(request.GET, queryset=Initiative.objects.published())
+        raw_bbox = request.GET.get("bbox", "")
+        try:
+            bbox = filters.parse_bbox(raw_bbox) if raw_bbox else Polygon.from_bbox(map_data.FRANCE_BBOX)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        collection = map_data.feature_collection(filterset.qs, bbox)
+        if request.GET.get("etendue"):
+            collection["bbox"] = map_data.extent(filterset.qs)
         return JsonResponse(
-            map_data.published_feature_collection(),
+            collection,
             content_type="application/geo+json",
             json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
         )
+
+
+class ExportView(View):
+    """The results of the page's filters, whole (not one page), as a file to download."""
+
+    content_type = ""
+    extension = ""
+
+    def get(self, request):
+        filterset = InitiativeFilterSet(request.GET, queryset=Initiative.objects.published())
+        response = StreamingHttpResponse(
+            self.chunks(filterset.sorted_qs(), request.build_absolute_uri), content_type=self.content_type
+        )
+        filename = f"percolateur-initiatives-{timezone.localdate().isoformat()}.{self.extension}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class CsvExportView(ExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+    chunks = staticmethod(exports.csv_lines)
+
+
+class GeoJsonExportView(ExportView):
+    content_type = "application/geo+json"
+    extension = "geojson"
+    chunks = staticmethod(exports.geojson_chunks)
 
 
 class PlaceSuggestionsView(View):

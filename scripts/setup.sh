@@ -4,6 +4,7 @@
 #   2. a virtual environment in .venv, made with a Python that can load SQLite extensions
 #      (SpatiaLite needs it; pyenv and some other builds cannot);
 #   3. the Python requirements, and the compiled translations.
+#   4. with --test, the npm packages the browser tests use (axe-core), as package-lock.json pins them.
 # It is idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,8 @@ if [ "$mode" = test ]; then
     pg_major=${pg_major:-15}
   fi
   packages+=("postgresql-${pg_major}-postgis-3" chromium chromium-driver)
+  # Debian's npm is large: only when no npm is here already (Node.js may come from elsewhere).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -96,3 +99,11 @@ if [ ! -f "$stamp" ]; then
 fi
 # The test settings need no secret, so this step works before any configuration.
 .venv/bin/python manage.py compilemessages --settings=config.settings.test --ignore=.venv --verbosity 0
+
+# --- 4. npm packages for the browser tests -----------------------------------------------------
+# npm writes node_modules/.package-lock.json on each install: an older one means the lock changed since.
+if [ "$mode" = test ] && { [ ! -d node_modules/axe-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  command -v npm >/dev/null 2>&1 || fail "npm is missing: install Node.js and npm, then run this command again."
+  say "Installing npm packages (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -1,7 +1,11 @@
 """Initiatives and what describes them: legal set-up, partners, trajectory, levers and obstacles."""
 
+import math
+
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import Polygon
+from django.contrib.gis.measure import D
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
@@ -46,6 +50,22 @@ class InitiativeQuerySet(models.QuerySet):
             Q(territory=territory) | Q(**{f"territory{inside}": territory})
         ).values("initiative_id")
         return self.filter(Q(**{f"commune{inside}": territory}) | Q(pk__in=served))
+
+    def near(self, point, km):
+        """Entries with a location within ``km`` of ``point``. A lon/lat box around the point, which
+        the spatial index answers, comes first; the exact distance on the sphere is then computed
+        for the few rows inside it."""
+        lat_delta = km / 111.2
+        lng_delta = km / (111.32 * max(math.cos(math.radians(point.y)), 0.01))
+        box = Polygon.from_bbox(
+            (
+                max(point.x - lng_delta, -180),
+                max(point.y - lat_delta, -90),
+                min(point.x + lng_delta, 180),
+                min(point.y + lat_delta, 90),
+            )
+        )
+        return self.filter(location__contained=box, location__distance_lte=(point, D(km=km)))
 
     def for_fiche(self):
         """Everything a fiche shows, in a bounded number of queries whatever the number of rows."""

@@ -1,12 +1,18 @@
-"""Template filters of the public pages: sanitised Markdown and numbers written the local way."""
+"""Template filters and tags of the public pages: sanitised Markdown, numbers written the local way,
+and what makes a fiche forwardable (absolute links, structured data, the correction e-mail)."""
 
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from ..rendering import render_markdown
+from ..structured_data import initiative_json_ld as build_json_ld
+from ..structured_data import json_ld_script
 
 register = template.Library()
 
@@ -52,3 +58,57 @@ def euros(value):
 def square_metres(value):
     """A surface: ``4 500 m²``."""
     return "" if value is None else f"{grouped(value)}\u00a0m²"
+
+
+# --- Forwarding a fiche -------------------------------------------------------------------------
+
+
+def _absolute_uri(context, path):
+    """``path`` as a full URL when the template has the request (it always has on a page)."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """A path of this site as a full URL, for what is read away from the site (paper, e-mail)."""
+    return _absolute_uri(context, path)
+
+
+@register.simple_tag(takes_context=True)
+def initiative_json_ld(context, initiative):
+    """The initiative's schema.org description, in a ``<script type="application/ld+json">`` that
+    carries the request's CSP nonce. Nothing for a demonstration entry: search engines must not
+    index a made-up place as a real one."""
+    if initiative.is_demo:
+        return ""
+    request = context.get("request")
+    data = build_json_ld(initiative, lambda path: _absolute_uri(context, path))
+    return json_ld_script(data, nonce=getattr(request, "csp_nonce", ""))
+
+
+@register.simple_tag(takes_context=True)
+def correction_mailto(context, initiative):
+    """A ``mailto:`` link to CORRECTIONS_EMAIL, its subject naming the initiative and its body
+    giving the fiche's full address, so that the curators know which entry is meant.
+
+    Without CORRECTIONS_EMAIL the link has no recipient (``mailto:?subject=…``, which RFC 6068
+    allows): the curating networks have no e-mail address of their own in the catalogue, and a
+    mail client that opens with the subject and the fiche's address filled in is still the
+    shortest way for a reader to send a correction to whomever they know.
+    """
+    fiche_url = _absolute_uri(context, initiative.get_absolute_url())
+    subject = gettext("Correction: %(name)s") % {"name": initiative.name}
+    # RFC 6068: line breaks in a mailto body are written CRLF.
+    body = "\r\n".join(
+        [
+            gettext("Fiche: %(url)s") % {"url": fiche_url},
+            "",
+            gettext("What should be corrected, and where does the right information come from?"),
+            "",
+        ]
+    )
+    # quote() with nothing left safe: "&", "?", "/" and "=" of the names and URL stay inside
+    # their field.
+    query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+    return f"mailto:{quote(settings.CORRECTIONS_EMAIL, safe='@')}?{query}"

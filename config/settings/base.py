@@ -216,6 +216,11 @@ GEOCODING = {
     "CACHE_NOT_FOUND_TIMEOUT": env.int("GEOCODING_CACHE_NOT_FOUND_TIMEOUT", default=24 * 3600),
 }
 
+# E-mail. The address that a fiche's "Report a correction" link writes to (the curators' shared
+# mailbox). Empty, the link still opens the reader's mail client with the subject and the fiche's
+# address filled in, and no recipient.
+CORRECTIONS_EMAIL = env.str("CORRECTIONS_EMAIL", default="")
+
 # Local memory by default, one per process. A site with several worker processes shares one with
 # CACHE_URL (redis://…, pymemcache://…, or dbcache://table after manage.py createcachetable).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

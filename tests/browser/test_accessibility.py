@@ -1,0 +1,63 @@
+"""No serious or critical accessibility violation, as axe-core finds them in a real Chromium, on the
+pages the public sees: the home page (also on a phone and in English), a filtered list and a fiche.
+The seed's entries fill them; tiles are refused, as everywhere in the browser tests."""
+
+import pytest
+from playwright.sync_api import expect
+
+from catalogue.models import Initiative
+from tests.browser.accessibility import axe_violations, format_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The seed's entry with the most facts (partners, fundings, milestones, levers): the fullest fiche.
+FULLEST_FICHE = "saint-so-bazaar"
+
+
+def open_home(page, url):
+    """Opens a page of the home map and waits until its script has placed the markers."""
+    page.goto(url)
+    page.locator('#initiatives-map[aria-busy="false"]').wait_for()
+    expect(page.locator("#initiatives-map .leaflet-marker-icon").first).to_be_visible()
+
+
+def assert_no_serious_violation(page, where):
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations, where)
+
+
+def test_home_page_has_no_serious_accessibility_violation(page, live_server, seed):
+    open_home(page, live_server.url + "/")
+
+    assert_no_serious_violation(page, "the home page")
+
+
+def test_filtered_list_has_no_serious_accessibility_violation(page, live_server, seed):
+    open_home(page, live_server.url + "/?forme=scic")
+
+    assert_no_serious_violation(page, "the list filtered by legal form (/?forme=scic)")
+
+
+def test_fiche_has_no_serious_accessibility_violation(page, live_server, seed):
+    initiative = Initiative.objects.get(slug=FULLEST_FICHE)
+    page.goto(live_server.url + initiative.get_absolute_url())
+    expect(page.locator("#initiative-map .leaflet-marker-icon")).to_have_count(1)
+
+    assert_no_serious_violation(page, f"the fiche {initiative.get_absolute_url()}")
+
+
+def test_home_page_on_a_phone_has_no_serious_accessibility_violation(page, live_server, seed):
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_home(page, live_server.url + "/")
+
+    assert_no_serious_violation(page, "the home page at 375×740")
+
+
+def test_home_page_in_english_has_no_serious_accessibility_violation(page, live_server, seed):
+    page.goto(live_server.url + "/")
+    page.select_option("#language-select", "en")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator('#initiatives-map[aria-busy="false"]').wait_for()
+
+    assert_no_serious_violation(page, "the home page in English")
