@@ -149,6 +149,7 @@ ENTITY_PREFIXES = {
     "sas-sarl": "SAS",
     "regie": "Régie",
     "fondation": "Fondation",
+    "autre": "Collectif",
 }
 LEGAL_FORM_WEIGHTS = {"association": 8, "scic": 3}
 OWN_FUNDS = ("Fonds propres de l'association", "Dons des adhérents", "Mécénat d'entreprises locales")
@@ -443,8 +444,12 @@ class _Maker:
             roles.append(
                 rng.choice([LegalEntity.Role.OWNER, LegalEntity.Role.OPERATOR, LegalEntity.Role.OTHER])
             )
+        used = set()
         for role in roles:
             form = rng.choices(forms, weights=self.form_weights)[0]
+            if form in used:  # "Association X" twice would read as a mistake
+                continue
+            used.add(form)
             prefix = ENTITY_PREFIXES.get(form.slug, form.label)
             yield LegalEntity(name=f"{prefix} {name}"[:200], legal_form=form, role=role)
 

@@ -308,6 +308,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
     # --- Filter methods -----------------------------------------------------------------------
 
     def filter_text(self, queryset, name, value):
+        # Spaces alone are no search; punctuation alone is one that matches nothing.
         return search.matching(queryset, value) if value.strip() else queryset
 
     def filter_territory(self, queryset, name, territory):
@@ -353,7 +354,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def possible_sorts(self):
         """The orders that apply to these results: relevance needs a search, distance a place."""
         possible = {self.Sort.NAME, self.Sort.UPDATED}
-        if self.cleaned.get("q", "").strip():
+        if search.normalise_query(self.cleaned.get("q", "")):
             possible.add(self.Sort.RELEVANCE)
         if self.near_point is not None:
             possible.add(self.Sort.DISTANCE)
@@ -402,9 +403,14 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     @property
     def active(self):
-        """The parameters that narrow the results (not the sort), for the "clear" links."""
+        """The parameters that narrow the results (not the sort or the radius), with their values."""
         return {
             name: value
             for name, value in self.cleaned.items()
-            if name not in ("tri", "rayon") and value not in (None, "", [])
+            if name not in ("tri", "rayon") and not _empty(value)
         }
+
+
+def _empty(value):
+    # An empty multiple choice is an empty queryset, which Django answers without a query.
+    return value is None or value == "" or (hasattr(value, "__len__") and len(value) == 0)

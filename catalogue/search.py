@@ -48,7 +48,7 @@ def matching(queryset, text):
     is better; 0 on SQLite). An empty or punctuation-only query matches nothing."""
     key = normalise_query(text)
     if not key:
-        return queryset.none()
+        return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
         return _matching_postgresql(queryset, key)
     return _matching_sqlite(queryset, key)

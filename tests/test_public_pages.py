@@ -196,7 +196,7 @@ def test_home_has_the_map_container_landmarks_and_skip_link(client):
     assert '<main id="content"' in html
     assert "<header" in html and "<footer" in html and "<nav" in html
     assert "<h1>" in html
-    assert "js/initiatives-map.js" in html
+    assert "js/catalogue.js" in html
 
 
 def test_home_escapes_names_in_the_list(client):
@@ -215,22 +215,29 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("url_name", ["catalogue:map", "catalogue:map-data"])
-def test_home_and_map_data_use_the_same_number_of_queries_for_1_or_20_initiatives(
-    client, url_name, django_assert_max_num_queries
-):
+def test_home_uses_the_same_number_of_queries_for_1_or_50_initiatives(client):
     kinds = [KindFactory(), KindFactory()]
     InitiativeFactory(kinds=kinds)
-    url = reverse(url_name)
+    url = reverse("catalogue:map")
     with_one = count_queries(client, url)
 
-    for _ in range(19):
-        InitiativeFactory(kinds=kinds)
-    with_twenty = count_queries(client, url)
+    for number in range(49):
+        InitiativeFactory(kinds=kinds, location=Point(2 + number / 10, 47, srid=4326))
+    with_fifty = count_queries(client, url + "?page=2")
 
-    assert with_twenty == with_one
-    with django_assert_max_num_queries(3):
-        client.get(url)
+    assert with_fifty == with_one
+
+
+def test_map_data_needs_at_most_three_queries_whatever_the_number_of_initiatives(
+    client, django_assert_max_num_queries
+):
+    kinds = [KindFactory(), KindFactory()]
+    for number in range(50):
+        InitiativeFactory(kinds=kinds, location=Point(2 + number / 10, 47, srid=4326))
+
+    for bbox in ("-5.5,41.2,9.8,51.2", "2.0,46.9,2.015,47.1"):
+        with django_assert_max_num_queries(3):
+            assert client.get(reverse("catalogue:map-data"), {"bbox": bbox}).status_code == 200
 
 
 # --- Map data -------------------------------------------------------------------------------
@@ -262,7 +269,6 @@ def test_map_data_has_exactly_the_published_initiatives_with_a_location(client, 
     assert feature["geometry"] == {"type": "Point", "coordinates": [3.123457, 50.567891]}
     assert feature["properties"] == {
         "name": "La Passerelle",
-        "summary": "Une maison des entreprises.",
         "commune": "Pernes",
         "kinds": ["Tiers-lieu", "Fab-lab"],
         "url": located.get_absolute_url(),
@@ -492,8 +498,10 @@ def test_seed_fiche_of_cirqu_en_cavale_shows_pernes_its_jobs_and_its_scic(client
     assert "SCIC" in html
 
 
-def test_home_list_page_out_of_range_is_not_found_rather_than_an_error(client):
-    InitiativeFactory()
+def test_home_list_page_out_of_range_shows_the_nearest_page_rather_than_an_error(client):
+    InitiativeFactory(name="La seule initiative")
 
-    assert client.get(reverse("catalogue:map"), {"page": "999"}).status_code == 404
-    assert client.get(reverse("catalogue:map"), {"page": "abc"}).status_code == 404
+    for page in ("999", "abc", "-1", "1" * 40):
+        response = client.get(reverse("catalogue:map"), {"page": page})
+        assert response.status_code == 200
+        assert "La seule initiative" in text_of(response)

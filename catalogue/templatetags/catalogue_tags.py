@@ -82,9 +82,10 @@ def initiative_json_ld(context, initiative):
     index a made-up place as a real one."""
     if initiative.is_demo:
         return ""
-    request = context.get("request")
+    # django-csp's nonce is lazy and false until read: str() reads it, which also puts it in the header.
+    nonce = getattr(context.get("request"), "csp_nonce", None)
     data = build_json_ld(initiative, lambda path: _absolute_uri(context, path))
-    return json_ld_script(data, nonce=getattr(request, "csp_nonce", ""))
+    return json_ld_script(data, nonce="" if nonce is None else str(nonce))
 
 
 @register.simple_tag(takes_context=True)
