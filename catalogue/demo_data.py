@@ -23,7 +23,9 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.contrib.gis.geos import Point
-from django.db import models, router, transaction
+from django.core.management.color import no_style
+from django.db import connections, models, router, transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from accounts.models import Network
@@ -52,6 +54,7 @@ DEFAULT_SEED = 1
 BATCH_SIZE = 2000
 SLUG_PREFIX = "demo-"
 NUMBER_WIDTH = 7  # demo-0000001: slugs sort in the order of their numbers
+FIRST_ID = 1_000_000  # the lowest id of a demo row: see _Writer
 LAST_YEAR = 2025
 SOURCES = "Données de démonstration inventées par manage.py generate_demo : ce lieu n'existe pas."
 
@@ -245,13 +248,14 @@ def generate_demo_data(count, seed=DEFAULT_SEED, batch_size=BATCH_SIZE):
     rng = random.Random(f"{seed}:{first_number}")
     picked = rng.choices(communes, cum_weights=cumulated_weights, k=count)
     maker = _Maker(rng, vocabulary)
-    ids = []
-    with transaction.atomic(using=router.db_for_write(Initiative)):
+    using = router.db_for_write(Initiative)
+    writer = _Writer(using)
+    with transaction.atomic(using=using):
         for start in range(0, count, batch_size):
             batch = picked[start : start + batch_size]
-            drafts = [maker.draft(first_number + start + i, commune) for i, commune in enumerate(batch)]
-            ids.extend(_write(drafts))
-        refresh_search_text(ids)
+            writer.write([maker.draft(first_number + start + i, commune) for i, commune in enumerate(batch)])
+        writer.finish()
+        refresh_search_text(writer.initiative_ids)
     return Generated(initiatives=count, communes=len({commune.pk for commune in picked}))
 
 
@@ -316,17 +320,49 @@ def _last_demo_number():
     return int(slug[len(SLUG_PREFIX) : len(SLUG_PREFIX) + NUMBER_WIDTH]) if slug else 0
 
 
-def _write(drafts):
-    """Writes a batch of drafts and their rows; returns the initiatives' ids."""
-    Initiative.objects.bulk_create([draft.initiative for draft in drafts])
-    rows = defaultdict(list)
-    for draft in drafts:
-        for row in draft.rows:
-            row.initiative_id = draft.initiative.pk
-            rows[type(row)].append(row)
-    for model, objects in rows.items():
-        model._default_manager.bulk_create(objects)
-    return [draft.initiative.pk for draft in drafts]
+class _Writer:
+    """Writes drafts batch by batch, giving their rows ids of its own.
+
+    The seed's fixtures name the ids of their rows (initiatives 1 to 5, their legal entities,
+    partners…), and ``loaddata`` overwrites a row that holds one of them: demo rows written before
+    ``load_seed`` must not. So demo rows take ids from FIRST_ID up, above every row already there,
+    and :meth:`finish` then moves the sequences past them, as ``loaddata`` does, so that rows added
+    later take the next ids.
+    """
+
+    def __init__(self, using):
+        self.using = using
+        self.next_ids = {}
+        self.initiative_ids = []
+
+    def write(self, drafts):
+        initiatives = [draft.initiative for draft in drafts]
+        self._number(Initiative, initiatives)
+        Initiative.objects.bulk_create(initiatives)
+        rows = defaultdict(list)
+        for draft in drafts:
+            for row in draft.rows:
+                row.initiative_id = draft.initiative.pk
+                rows[type(row)].append(row)
+        for model, objects in rows.items():
+            self._number(model, objects)
+            model._default_manager.bulk_create(objects)
+        self.initiative_ids.extend(initiative.pk for initiative in initiatives)
+
+    def finish(self):
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(self.next_ids)):
+                cursor.execute(sql)
+
+    def _number(self, model, objects):
+        if model not in self.next_ids:
+            highest = model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0
+            self.next_ids[model] = max(FIRST_ID, highest + 1)
+        first = self.next_ids[model]
+        for offset, row in enumerate(objects):
+            row.pk = first + offset
+        self.next_ids[model] = first + len(objects)
 
 
 class _Maker:

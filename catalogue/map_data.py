@@ -3,7 +3,8 @@
 The payload never grows with the catalogue. The view is cut into a grid of at most ``GRID`` × ``GRID``
 cells, aligned on a world-wide grid so that clusters do not jump when the map pans; the database
 groups the initiatives per cell (one GROUP BY on ST_X/ST_Y) and returns a count and a mean position.
-A cell that holds one initiative comes back as that initiative, with what its popup shows. Once the
+A cluster also carries the box its initiatives lie in, which a click on it shows. A cell that holds
+one initiative comes back as that initiative, with what its popup shows. Once the
 view is a few streets wide (``DETAIL_SPAN``), every initiative comes back on its own, up to
 ``DETAIL_LIMIT``.
 """
@@ -13,7 +14,7 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from django.contrib.gis.db.models import Extent
-from django.db.models import Avg, Count, FloatField, Func, Min
+from django.db.models import Avg, Count, FloatField, Func, Max, Min
 from django.db.models.functions import Floor
 from django.urls import reverse
 
@@ -68,7 +69,16 @@ def _clustered_features(inside, west, south, east, north):
     cells = list(
         inside.annotate(cx=Floor(X("location") / size_x), cy=Floor(Y("location") / size_y))
         .values("cx", "cy")
-        .annotate(count=Count("pk"), lng=Avg(X("location")), lat=Avg(Y("location")), first=Min("pk"))
+        .annotate(
+            count=Count("pk"),
+            lng=Avg(X("location")),
+            lat=Avg(Y("location")),
+            first=Min("pk"),
+            west=Min(X("location")),
+            south=Min(Y("location")),
+            east=Max(X("location")),
+            north=Max(Y("location")),
+        )
         .order_by("cx", "cy")
     )
     singles = [cell["first"] for cell in cells if cell["count"] == 1]
@@ -79,7 +89,15 @@ def _clustered_features(inside, west, south, east, north):
                 {
                     "type": "Feature",
                     "geometry": _point(cell["lng"], cell["lat"]),
-                    "properties": {"cluster": True, "count": cell["count"]},
+                    # Where its initiatives lie: a click on the cluster shows that box.
+                    "properties": {
+                        "cluster": True,
+                        "count": cell["count"],
+                        "bbox": [
+                            round(cell[side], COORDINATE_PRECISION)
+                            for side in ("west", "south", "east", "north")
+                        ],
+                    },
                 }
             )
     return features

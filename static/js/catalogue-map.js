@@ -82,7 +82,9 @@ export class CatalogueMap {
     this.layer.clearLayers();
     for (const feature of collection.features) {
       const [lng, lat] = feature.geometry.coordinates;
-      const marker = feature.properties.cluster ? this.clusterMarker(lat, lng, feature.properties.count) : this.initiativeMarker(lat, lng, feature.properties);
+      const marker = feature.properties.cluster
+        ? this.clusterMarker(lat, lng, feature.properties)
+        : this.initiativeMarker(lat, lng, feature.properties);
       marker.addTo(this.layer);
     }
     this.container.dataset.markers = String(collection.features.length);
@@ -94,7 +96,7 @@ export class CatalogueMap {
     return marker;
   }
 
-  clusterMarker(lat, lng, count) {
+  clusterMarker(lat, lng, { count, bbox }) {
     const label = `${count.toLocaleString(document.documentElement.lang)} ${this.container.dataset.clusterLabel}`;
     const size = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 48 : 56;
     const icon = L.divIcon({
@@ -109,7 +111,12 @@ export class CatalogueMap {
       element.setAttribute("role", "button");
       element.setAttribute("aria-label", label);
     });
-    marker.on("click", () => this.map.setView([lat, lng], Math.min(this.map.getZoom() + 2, this.map.getMaxZoom())));
+    marker.on("click", () => {
+      const [west, south, east, north] = bbox;
+      // Never less than two levels closer, so that a click always opens the cluster up.
+      const zoom = Math.max(this.map.getBoundsZoom([[south, west], [north, east]]), this.map.getZoom() + 2);
+      this.map.setView([(south + north) / 2, (west + east) / 2], Math.min(zoom, this.map.getMaxZoom()));
+    });
     return marker;
   }
 

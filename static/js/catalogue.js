@@ -70,7 +70,12 @@ async function show(params, { push = true } = {}) {
   catalogueMap?.setQuery(params, { fit: true });
 }
 
+// Wide screens have room for the filters beside the list: show them unfolded.
+const WIDE = window.matchMedia("(min-width: 62rem)");
+
 function enhanceFilters() {
+  const panel = document.getElementById("filters-panel");
+  if (panel && WIDE.matches) panel.open = true;
   for (const input of document.querySelectorAll("#filters .place-input")) attachPlaceSuggestions(input);
   // With the filters applied at once, the sort needs no button.
   for (const button of document.querySelectorAll(".results__sort-button")) button.hidden = true;

@@ -17,6 +17,12 @@ export function initiativePopup(properties, linkLabel) {
     commune.textContent = properties.commune;
     root.append(commune);
   }
+  if (properties.kinds?.length) {
+    const kinds = document.createElement("p");
+    kinds.className = "map-popup__kinds";
+    kinds.textContent = properties.kinds.join(" · ");
+    root.append(kinds);
+  }
   if (properties.summary) {
     const summary = document.createElement("p");
     summary.className = "map-popup__summary";

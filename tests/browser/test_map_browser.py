@@ -135,7 +135,8 @@ def test_marker_popup_shows_the_initiative_and_links_to_its_fiche(page, live_ser
     expect(popup).to_be_visible()
     expect(popup.locator(".map-popup__name")).to_have_text("Cirqu'en-Cavale")
     expect(popup).to_contain_text("Pernes")
-    expect(popup).to_contain_text("Une école de cirque qui devient tiers-lieu rural.")
+    # The map data stays small: the popup names the kinds; the summary is on the fiche.
+    expect(popup.locator(".map-popup__kinds")).to_have_text("Tiers-lieu")
 
     page.screenshot(path="/tmp/popup.png")
 
@@ -150,7 +151,11 @@ def test_marker_popup_shows_the_initiative_and_links_to_its_fiche(page, live_ser
 
 
 def test_a_name_with_html_is_shown_as_text_in_the_popup(page, live_server):
-    InitiativeFactory(name=XSS_NAME, summary="<b>pas du gras</b>", location=Point(2.35, 48.85, srid=4326))
+    InitiativeFactory(
+        name=XSS_NAME,
+        kinds=[KindFactory(label="<b>pas du gras</b>")],
+        location=Point(2.35, 48.85, srid=4326),
+    )
     errors = watch_errors(page)
     open_map(page, live_server.url + "/")
 
