@@ -10,7 +10,8 @@ obstacles from the lookups and the organisations already in the database (none i
 
 Rows are written with ``bulk_create``, batch by batch: no ``save()`` (its commune lookup would cost
 a spatial query per row), no signals and so no history, and the search text is rebuilt once at the
-end. :func:`delete_demo_data` removes the demo entries, and only them, with raw deletes.
+end. Their ids start at FIRST_ID, out of the way of the seed's fixtures (see ``_Writer``).
+:func:`delete_demo_data` removes the demo entries, and only them, with raw deletes.
 """
 
 import math
@@ -156,6 +157,9 @@ ENTITY_PREFIXES = {
 }
 LEGAL_FORM_WEIGHTS = {"association": 8, "scic": 3}
 OWN_FUNDS = ("Fonds propres de l'association", "Dons des adhérents", "Mécénat d'entreprises locales")
+STAGE_VALUES = Stage.values
+PARTNER_ROLES = Partnership.Role.values
+OTHER_ENTITY_ROLES = (LegalEntity.Role.OWNER, LegalEntity.Role.OPERATOR, LegalEntity.Role.OTHER)
 # Stages and how often they are drawn.
 STAGES = {
     Stage.ACTIVE: 60,
@@ -382,23 +386,23 @@ class _Maker:
         draft = _Draft(initiative)
 
         through = Initiative.kinds.through
-        draft.rows.append(through(kind=kind))
+        draft.rows.append(through(kind_id=kind.pk))
         if rng.random() < 0.25:
             other = rng.choice(words.kinds)
             if other != kind:
-                draft.rows.append(through(kind=other))
-        draft.rows.extend(Initiative.themes.through(theme=theme) for theme in themes)
+                draft.rows.append(through(kind_id=other.pk))
+        draft.rows.extend(Initiative.themes.through(theme_id=theme.pk) for theme in themes)
         if words.networks and rng.random() < 0.3:
-            draft.rows.append(Initiative.networks.through(network=rng.choice(words.networks)))
+            draft.rows.append(Initiative.networks.through(network_id=rng.choice(words.networks).pk))
         if commune.epci_id and rng.random() < 0.2:
             draft.rows.append(Initiative.territories_served.through(territory_id=commune.epci_id))
 
         draft.rows.extend(self._legal_entities(initiative.name))
         draft.rows.extend(self._partnerships())
         draft.rows.extend(self._fundings(initiative.started_year))
-        draft.rows.extend(InitiativeLever(lever=lever) for lever in self._some(words.levers, 2))
+        draft.rows.extend(InitiativeLever(lever_id=lever.pk) for lever in self._some(words.levers, 2))
         draft.rows.extend(
-            InitiativeObstacle(obstacle=obstacle) for obstacle in self._some(words.obstacles, 2)
+            InitiativeObstacle(obstacle_id=obstacle.pk) for obstacle in self._some(words.obstacles, 2)
         )
         draft.rows.extend(self._milestones(initiative.started_year, initiative.opened_year))
         return draft
@@ -477,9 +481,7 @@ class _Maker:
         rng, forms = self.rng, self.vocabulary.legal_forms
         roles = [LegalEntity.Role.PROJECT_HOLDER]
         if rng.random() < 0.4:
-            roles.append(
-                rng.choice([LegalEntity.Role.OWNER, LegalEntity.Role.OPERATOR, LegalEntity.Role.OTHER])
-            )
+            roles.append(rng.choice(OTHER_ENTITY_ROLES))
         used = set()
         for role in roles:
             form = rng.choices(forms, weights=self.form_weights)[0]
@@ -487,24 +489,24 @@ class _Maker:
                 continue
             used.add(form)
             prefix = ENTITY_PREFIXES.get(form.slug, form.label)
-            yield LegalEntity(name=f"{prefix} {name}"[:200], legal_form=form, role=role)
+            yield LegalEntity(name=f"{prefix} {name}"[:200], legal_form_id=form.pk, role=role)
 
     def _partnerships(self):
         rng = self.rng
         for organization in self._some(self.vocabulary.organizations, 3):
-            stage = rng.choice(Stage.values) if rng.random() < 0.5 else ""
-            yield Partnership(
-                organization=organization, role=rng.choice(Partnership.Role.values), stage=stage
-            )
+            stage = rng.choice(STAGE_VALUES) if rng.random() < 0.5 else ""
+            yield Partnership(organization_id=organization.pk, role=rng.choice(PARTNER_ROLES), stage=stage)
 
     def _fundings(self, started):
         rng, words = self.rng, self.vocabulary
         for _line in range(rng.randint(0, 2)):
-            tool = rng.choice(words.tools) if words.tools and rng.random() < 0.8 else None
-            funder = rng.choice(words.organizations) if words.organizations and rng.random() < 0.5 else None
+            tool = rng.choice(words.tools).pk if words.tools and rng.random() < 0.8 else None
+            funder = (
+                rng.choice(words.organizations).pk if words.organizations and rng.random() < 0.5 else None
+            )
             yield Funding(
-                tool=tool,
-                funder=funder,
+                tool_id=tool,
+                funder_id=funder,
                 amount=self._maybe(0.8, lambda: self._amount(30_000, 1.2, 1000, 2_000_000, step=100)),
                 year=self._maybe(0.85, lambda: rng.randint(started, min(started + 5, LAST_YEAR))),
                 # A line says at least where the money came from.

@@ -7,8 +7,9 @@ up to date; the signals in ``catalogue.signals`` call it whenever one of those f
 
 - **PostgreSQL**: ``search_vector`` holds the text as a tsvector of the ``french_unaccent``
   configuration (French stemming after ``unaccent``), GIN-indexed. A query matches when all its
-  words match, or, for typos, when it is close enough to a passage of the text (pg_trgm's word
-  similarity, GIN-indexed too). Results are ranked by ``ts_rank`` plus that similarity.
+  words match; only when no initiative matches the words (a typo), when it is close enough to a
+  passage of the text (pg_trgm's word similarity, GIN-indexed too). Results are ranked by
+  ``ts_rank``, or by that similarity.
 - **SQLite**: every word of the query, without French stop words and plural endings, must start a
   word of the text. Same matches for ordinary queries, no ranking and no typo tolerance.
 """
@@ -28,8 +29,6 @@ from .models.territories import search_key
 SEARCH_CONFIG = "french_unaccent"
 # Longer queries are cut: a search box is for a few words, not a page of text.
 MAX_QUERY_LENGTH = 200
-# pg_trgm's word similarity above which a query counts as a typo of a passage (its default is 0.6).
-TYPO_SIMILARITY = 0.5
 
 # Words that say nothing about an initiative; PostgreSQL's French configuration drops them too.
 STOP_WORDS = frozenset("a au aux d de des du en et l la le les ou par pour sur un une dans avec".split())
@@ -56,11 +55,13 @@ def matching(queryset, text):
 
 def _matching_postgresql(queryset, key):
     query = SearchQuery(key, config=SEARCH_CONFIG, search_type="plain")
-    # The similarity takes the text as it is stored; the trigram index answers the filter.
+    words = queryset.filter(search_vector=query)
+    if words.exists():
+        # The GIN index answers at once; typo matching over whole texts is far slower (it re-reads
+        # every candidate text), so it is kept for searches whose words match nothing.
+        return words.annotate(relevance=SearchRank(F("search_vector"), query))
     similarity = TrigramWordSimilarity(Value(key), "search_text")
-    return queryset.filter(Q(search_vector=query) | Q(search_text__trigram_word_similar=key)).annotate(
-        relevance=SearchRank(F("search_vector"), query) + similarity
-    )
+    return queryset.filter(search_text__trigram_word_similar=key).annotate(relevance=similarity)
 
 
 def _matching_sqlite(queryset, key):
