@@ -26,7 +26,6 @@ import gzip
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,10 +35,8 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-import psycopg
-
 # The territories' benchmark (next to this file) owns the database and server plumbing.
-from territories import PYTHON, REPOSITORY, drop_database, environment, recreate_database, server
+from territories import connect, drop_database, manage, recreate_database, server, timed
 
 
 class Budget(NamedTuple):
@@ -196,34 +193,6 @@ def main():
 
 def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def manage(database_url, *command, **extra_environment):
-    subprocess.run(
-        [PYTHON, "manage.py", *command],
-        cwd=REPOSITORY,
-        env={**environment(database_url), **extra_environment},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def timed(function, *arguments):
-    begun = time.perf_counter()
-    function(*arguments)
-    return time.perf_counter() - begun
-
-
-def connect(database_url):
-    parts = urllib.parse.urlsplit(database_url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=parts.path.lstrip("/"),
-        autocommit=True,
-    )
 
 
 def sql(database_url, query):

@@ -93,11 +93,11 @@ def environment(database_url):
     }
 
 
-def manage(database_url, *command):
+def manage(database_url, *command, **extra_environment):
     subprocess.run(
         [PYTHON, "manage.py", *command],
         cwd=REPOSITORY,
-        env=environment(database_url),
+        env={**environment(database_url), **extra_environment},
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -109,16 +109,21 @@ def timed(function, *arguments):
     return time.perf_counter() - started
 
 
-def _admin_connection(database_url):
+def connect(database_url, dbname=None):
+    """A connection to the database of ``database_url``, or to ``dbname`` on the same server."""
     parts = urllib.parse.urlsplit(database_url)
     return psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username,
         password=parts.password,
-        dbname="postgres",
+        dbname=dbname or parts.path.lstrip("/"),
         autocommit=True,
-    ), parts.path.lstrip("/")
+    )
+
+
+def _admin_connection(database_url):
+    return connect(database_url, "postgres"), urllib.parse.urlsplit(database_url).path.lstrip("/")
 
 
 def recreate_database(database_url):

@@ -155,6 +155,18 @@ class BoundingBoxFilter(django_filters.Filter):
     field_class = BoundingBoxField
 
 
+def _range(field_name, label_from, label_to, lowest, highest):
+    """The "from" and "to" filters of a number, both bounded."""
+    return (
+        IntegerFilter(
+            field_name=field_name, lookup_expr="gte", label=label_from, min_value=lowest, max_value=highest
+        ),
+        IntegerFilter(
+            field_name=field_name, lookup_expr="lte", label=label_to, min_value=lowest, max_value=highest
+        ),
+    )
+
+
 def _checkboxes(**kwargs):
     return {"widget": forms.CheckboxSelectMultiple, **kwargs}
 
@@ -254,47 +266,14 @@ class InitiativeFilterSet(django_filters.FilterSet):
         label=_("Population of the commune"),
         **_checkboxes(),
     )
-    surface_min = IntegerFilter(
-        field_name="surface_m2",
-        lookup_expr="gte",
-        label=_("Surface from (m²)"),
-        min_value=0,
-        max_value=MAX_AMOUNT,
+    surface_min, surface_max = _range(
+        "surface_m2", _("Surface from (m²)"), _("Surface up to (m²)"), 0, MAX_AMOUNT
     )
-    surface_max = IntegerFilter(
-        field_name="surface_m2",
-        lookup_expr="lte",
-        label=_("Surface up to (m²)"),
-        min_value=0,
-        max_value=MAX_AMOUNT,
+    budget_min, budget_max = _range(
+        "investment_eur", _("Investment from (€)"), _("Investment up to (€)"), 0, MAX_AMOUNT
     )
-    budget_min = IntegerFilter(
-        field_name="investment_eur",
-        lookup_expr="gte",
-        label=_("Investment from (€)"),
-        min_value=0,
-        max_value=MAX_AMOUNT,
-    )
-    budget_max = IntegerFilter(
-        field_name="investment_eur",
-        lookup_expr="lte",
-        label=_("Investment up to (€)"),
-        min_value=0,
-        max_value=MAX_AMOUNT,
-    )
-    annee_min = IntegerFilter(
-        field_name="started_year",
-        lookup_expr="gte",
-        label=_("Started from (year)"),
-        min_value=1800,
-        max_value=2100,
-    )
-    annee_max = IntegerFilter(
-        field_name="started_year",
-        lookup_expr="lte",
-        label=_("Started up to (year)"),
-        min_value=1800,
-        max_value=2100,
+    annee_min, annee_max = _range(
+        "started_year", _("Started from (year)"), _("Started up to (year)"), 1800, 2100
     )
     zone = BoundingBoxFilter(field_name="location", lookup_expr="contained", label=_("Map area"))
     tri = django_filters.ChoiceFilter(
@@ -309,7 +288,12 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         # Spaces alone are no search; punctuation alone is one that matches nothing.
-        return search.matching(queryset, value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        # Decided once for the page, not again for each facet that re-applies this filter.
+        if getattr(self, "_typos_for", None) != value:
+            self._typos_for, self._typos = value, search.needs_typo_matching(self.queryset, value)
+        return search.matching(queryset, value, typos=self._typos)
 
     def filter_territory(self, queryset, name, territory):
         return queryset.in_territory(territory) if territory else queryset

@@ -42,26 +42,39 @@ def normalise_query(text):
     return search_key(str(text)[:MAX_QUERY_LENGTH])
 
 
-def matching(queryset, text):
+def matching(queryset, text, typos=None):
     """The initiatives of ``queryset`` that match ``text``, annotated with ``relevance`` (higher
-    is better; 0 on SQLite). An empty or punctuation-only query matches nothing."""
+    is better; 0 on SQLite). An empty or punctuation-only query matches nothing.
+
+    ``typos`` (PostgreSQL only) says whether to match typos instead of words; by default, as
+    :func:`needs_typo_matching` decides for ``queryset``.
+    """
     key = normalise_query(text)
     if not key:
         return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
-    if connection.vendor == "postgresql":
-        return _matching_postgresql(queryset, key)
-    return _matching_sqlite(queryset, key)
+    if connection.vendor != "postgresql":
+        return _matching_sqlite(queryset, key)
+    if typos is None:
+        typos = needs_typo_matching(queryset, text)
+    if typos:
+        similarity = TrigramWordSimilarity(Value(key), "search_text")
+        return queryset.filter(search_text__trigram_word_similar=key).annotate(relevance=similarity)
+    query = _words_query(key)
+    return queryset.filter(search_vector=query).annotate(relevance=SearchRank(F("search_vector"), query))
 
 
-def _matching_postgresql(queryset, key):
-    query = SearchQuery(key, config=SEARCH_CONFIG, search_type="plain")
-    words = queryset.filter(search_vector=query)
-    if words.exists():
-        # The GIN index answers at once; typo matching over whole texts is far slower (it re-reads
-        # every candidate text), so it is kept for searches whose words match nothing.
-        return words.annotate(relevance=SearchRank(F("search_vector"), query))
-    similarity = TrigramWordSimilarity(Value(key), "search_text")
-    return queryset.filter(search_text__trigram_word_similar=key).annotate(relevance=similarity)
+def needs_typo_matching(queryset, text):
+    """Whether no initiative of ``queryset`` has the words of ``text`` (PostgreSQL), so that the
+    search should look for typos. The GIN index answers words at once; typo matching re-reads every
+    candidate text, which is far slower, so it only runs when the words find nothing."""
+    key = normalise_query(text)
+    if connection.vendor != "postgresql" or not key:
+        return False
+    return not queryset.filter(search_vector=_words_query(key)).exists()
+
+
+def _words_query(key):
+    return SearchQuery(key, config=SEARCH_CONFIG, search_type="plain")
 
 
 def _matching_sqlite(queryset, key):

@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Initiative, Organization, Territory
@@ -253,3 +254,13 @@ def test_pagination_keeps_the_filters(client, territories):
     assert len(names) == 20
     assert "?type=fab-lab-test&amp;page=2" in html
     assert listed(client, type="fab-lab-test", page="2")[0] == [f"Fab {number}" for number in range(20, 25)]
+
+
+def test_a_search_costs_at_most_one_query_more_than_another_filter(client, seed):
+    # The facets re-apply the search ten times: whether its words match is asked once per page.
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("catalogue:map"), params).status_code == 200
+        return len(captured)
+
+    assert queries(q="cavale") <= queries(forme="scic") + 1
