@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and networks")
     default_auto_field = "django.db.models.BigAutoField"
+    # What the curators' group may do here (see roles): see the networks, not change them.
+    curator_permissions = {"network": ("view",)}
 
     def ready(self):
         # After the catalogue's migrations, when the permissions of every app exist.

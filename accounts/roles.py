@@ -1,51 +1,33 @@
 """What each role may do in the admin: the curators' group and its permissions.
 
+Each app says what curators may do with its models, as a ``curator_permissions`` mapping on its
+AppConfig (model name → actions): the catalogue lets them write entries, the territories let them
+look territories up, this app lets them see the networks. This module gathers them, so that
+accounts needs to import none of those apps.
+
 The group is kept up to date after every ``migrate`` (see ``accounts.apps``), so that a production
 site has it without any demo command. Its name is French because Django shows group names as they
 are stored: network staff are "contributeurs" (in French a "curateur" is a legal guardian).
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 CURATORS_GROUP = "Contributeurs"
 
-# Curators add, change and view entries; nobody deletes an initiative (deleting is archiving).
-_CURATOR_MODELS = {
-    "catalogue": [
-        "initiative",
-        "legalentity",
-        "partnership",
-        "funding",
-        "milestone",
-        "initiativelever",
-        "initiativeobstacle",
-        "organization",
-        "fundingtool",
-    ],
-}
-_VIEW_ONLY_MODELS = {
-    "catalogue": ["territory", "legalform", "kind", "theme", "lever", "obstacle"],
-    "accounts": ["network"],
-}
-# Inline rows may be removed from an initiative: the history keeps them.
-_DELETABLE_INLINES = [
-    "legalentity",
-    "partnership",
-    "funding",
-    "milestone",
-    "initiativelever",
-    "initiativeobstacle",
-]
+
+def wanted_permissions():
+    """(app label, codename) of every permission the curators' group holds."""
+    wanted = set()
+    for config in apps.get_app_configs():
+        for model_name, actions in getattr(config, "curator_permissions", {}).items():
+            wanted |= {(config.label, f"{action}_{model_name}") for action in actions}
+    return wanted
 
 
 def curator_permissions(using="default"):
     """The permissions of the curators' group, in one query."""
-    wanted = set()
-    for app, names in _CURATOR_MODELS.items():
-        wanted |= {(app, f"{action}_{name}") for name in names for action in ("add", "change", "view")}
-    for app, names in _VIEW_ONLY_MODELS.items():
-        wanted |= {(app, f"view_{name}") for name in names}
-    wanted |= {("catalogue", f"delete_{name}") for name in _DELETABLE_INLINES}
+    wanted = wanted_permissions()
     candidates = Permission.objects.using(using).filter(
         content_type__app_label__in={app for app, _codename in wanted},
         codename__in={codename for _app, codename in wanted},

@@ -35,8 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-# The territories' benchmark (next to this file) owns the database and server plumbing.
-from territories import connect, drop_database, manage, recreate_database, server, timed
+from harness import connect, drop_database, manage, recreate_database, server, timed
 
 
 class Budget(NamedTuple):

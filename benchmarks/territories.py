@@ -9,6 +9,7 @@
    one request at a time, as one worker of a production server): median and 95th percentile per
    query over ``--repeat`` requests, and the answer's size.
 
+The database and server plumbing is in ``harness.py``, shared with the catalogue's benchmark.
 Figures depend on the machine: run it on the one you report for, and write the table in the README.
 The budget (DESIGN.md): place suggestions under 20 ms.
 """
@@ -16,19 +17,13 @@ The budget (DESIGN.md): place suggestions under 20 ms.
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-import psycopg
+from harness import REPOSITORY, drop_database, manage, recreate_database, server, timed
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 QUERIES = [
     "Lille",
     "59000",
@@ -79,108 +74,6 @@ def main():
     finally:
         spatialite.unlink(missing_ok=True)
         drop_database(arguments.postgis)
-
-
-def environment(database_url):
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "off",
-        "SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "off",
-    }
-
-
-def manage(database_url, *command, **extra_environment):
-    subprocess.run(
-        [PYTHON, "manage.py", *command],
-        cwd=REPOSITORY,
-        env={**environment(database_url), **extra_environment},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def timed(function, *arguments):
-    started = time.perf_counter()
-    function(*arguments)
-    return time.perf_counter() - started
-
-
-def connect(database_url, dbname=None):
-    """A connection to the database of ``database_url``, or to ``dbname`` on the same server."""
-    parts = urllib.parse.urlsplit(database_url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=dbname or parts.path.lstrip("/"),
-        autocommit=True,
-    )
-
-
-def _admin_connection(database_url):
-    return connect(database_url, "postgres"), urllib.parse.urlsplit(database_url).path.lstrip("/")
-
-
-def recreate_database(database_url):
-    connection, name = _admin_connection(database_url)
-    with connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(database_url):
-    connection, name = _admin_connection(database_url)
-    with connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-class server:
-    """``manage.py runserver`` on a free port of 127.0.0.1, for the duration of a ``with``."""
-
-    def __init__(self, database_url):
-        self.database_url = database_url
-
-    @staticmethod
-    def address(port):
-        return f"127.0.0.1:{port}"
-
-    def __enter__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.process = subprocess.Popen(
-            # One thread, as one worker of a production server: its database connection is reused.
-            [
-                PYTHON,
-                "manage.py",
-                "runserver",
-                "--noreload",
-                "--nothreading",
-                "--skip-checks",
-                self.address(port),
-            ],
-            cwd=REPOSITORY,
-            env=environment(self.database_url),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/territoires/suggestions.json?q=lille", timeout=1)
-                return base
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("runserver did not start")
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait()
 
 
 def measure(base, query, repeat):

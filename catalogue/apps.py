@@ -8,4 +8,18 @@ class CatalogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search text's receivers)
+        from . import signals
+        from .models.parts import ROWS
+
+        signals.connect()
+        # What the curators' group may do here (read by accounts.roles). Curators write entries and
+        # the organisations and funding tools they cite, and may remove an entry's rows (the history
+        # keeps them); nobody deletes an initiative (deleting is archiving). The vocabularies are the
+        # workshop's: curators pick from them.
+        self.curator_permissions = {
+            "initiative": ("add", "change", "view"),
+            "organization": ("add", "change", "view"),
+            "fundingtool": ("add", "change", "view"),
+            **{part.model._meta.model_name: ("add", "change", "view", "delete") for part in ROWS},
+            **{name: ("view",) for name in ("legalform", "kind", "theme", "lever", "obstacle")},
+        }

@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from accounts.models import Network
+from territories.models import Territory
 
 from .models import (
     Funding,
@@ -46,7 +47,6 @@ from .models import (
     Organization,
     Partnership,
     Stage,
-    Territory,
     Theme,
 )
 from .search import refresh_search_text

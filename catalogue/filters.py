@@ -10,7 +10,6 @@ matching partners is listed once without a costly DISTINCT.
 """
 
 import math
-import re
 
 import django_filters
 from django import forms
@@ -22,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Network
+from territories.forms import PlaceField
+from territories.models import DensityClass
 
 from . import search
 from .models import (
-    DensityClass,
     FundingTool,
     Initiative,
     Kind,
@@ -33,16 +33,13 @@ from .models import (
     Lever,
     Organization,
     Stage,
-    Territory,
     Theme,
 )
-from .models.territories import search_key
 
 # A few hundred kilometres is already most of France; more only makes the query slower.
 MAX_RADIUS_KM = 300
 DEFAULT_RADIUS_KM = 10
 MAX_AMOUNT = 10**12
-MAX_PLACE_LENGTH = 100
 
 # Population bands of the commune, in the words of the people who use them.
 POPULATION_BANDS = {
@@ -52,48 +49,6 @@ POPULATION_BANDS = {
     "50000-200000": (_("50,000 to 200,000 inhabitants"), 50000, 200000),
     "plus-200000": (_("more than 200,000 inhabitants"), 200000, None),
 }
-
-# "Saint-Martin (76)": a territory's label, as the suggestions and the page write it.
-_LABEL = re.compile(r"^(?P<name>.+?)\s*\((?P<code>[0-9]{2,3}|2A|2B)\)$", re.IGNORECASE)
-# Among how many homonyms a label is looked for (France has 16 Saint-Martin communes).
-_HOMONYMS = 40
-
-
-def find_place(text):
-    """The territory that a typed text or a label names, or None.
-
-    A label ("Saint-Martin (76)", "Nord (59)", as the suggestions and the page write them) names
-    that very territory, so a shared URL always means the same place; any other text is the place
-    search's best match ("Lille", "59000", "pevele").
-    """
-    text = str(text).strip()[:MAX_PLACE_LENGTH]
-    if not text:
-        return None
-    label = _LABEL.match(text)
-    if label:
-        wanted = search_key(text)
-        for territory in Territory.objects.best_matches(label["name"], _HOMONYMS):
-            if search_key(str(territory)) == wanted:
-                return territory
-    matches = Territory.objects.best_matches(text, 1)
-    return matches[0] if matches else None
-
-
-class PlaceField(forms.CharField):
-    """A territory, typed as text or picked from the suggestions (which send its key)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", MAX_PLACE_LENGTH)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        territory = find_place(text)
-        if territory is None:
-            raise ValidationError(_("No commune or territory matches “%(text)s”."), params={"text": text})
-        return territory
 
 
 def parse_bbox(text):

@@ -23,18 +23,8 @@ from simple_history.utils import (
     get_m2m_reverse_field_name,
 )
 
-from .models import (
-    Funding,
-    Initiative,
-    InitiativeLever,
-    InitiativeObstacle,
-    LegalEntity,
-    Milestone,
-    Partnership,
-)
-
-# The rows edited below the initiative's form, in the form's order.
-RESTORED_MODELS = (LegalEntity, Partnership, Funding, Milestone, InitiativeLever, InitiativeObstacle)
+from .models import Initiative
+from .models.parts import ROWS
 
 
 @dataclass
@@ -74,7 +64,7 @@ def restore_reason(version):
 def plan_restore(version):
     """What putting an initiative's rows back as in ``version`` would change, model by model."""
     superseded_at = _superseded_at(version)
-    return [_plan(model, version.id, superseded_at) for model in RESTORED_MODELS]
+    return [_plan(part.model, version.id, superseded_at) for part in ROWS]
 
 
 def restore_related_rows(version, user):

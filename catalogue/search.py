@@ -22,9 +22,13 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, FloatField, Q, TextField, Value
 
-from .models import Funding, Initiative, LegalEntity, Partnership
-from .models.territories import search_key
+from territories.text import search_key
 
+from .models import Initiative
+from .models.parts import MANY_TO_MANY, ROWS
+
+# What the search reads of the initiative itself; its parts say what it reads of them (``searched``).
+INITIATIVE_TEXTS = ("name", "summary", "description", "address", "commune__name")
 # The PostgreSQL text search configuration made by migration 0003.
 SEARCH_CONFIG = "french_unaccent"
 # Longer queries are cut: a search box is for a few words, not a page of text.
@@ -111,30 +115,21 @@ def refresh_search_text(initiative_ids=None):
 
 def _refresh_batch(ids):
     parts = defaultdict(list)
-    rows = Initiative.objects.filter(pk__in=ids).values_list(
-        "pk", "name", "summary", "description", "address", "commune__name"
-    )
-    for pk, *texts in rows:
+    for pk, *texts in Initiative.objects.filter(pk__in=ids).values_list("pk", *INITIATIVE_TEXTS):
         parts[pk].extend(texts)
-    for relation in ("kinds", "themes"):
-        through = Initiative._meta.get_field(relation).remote_field.through
-        target = relation[:-1]
-        for pk, label in through.objects.filter(initiative_id__in=ids).values_list(
-            "initiative_id", f"{target}__label"
-        ):
-            parts[pk].append(label)
-    for pk, name, form in LegalEntity.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "name", "legal_form__label"
-    ):
-        parts[pk].extend((name, form))
-    for pk, name in Partnership.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "organization__name"
-    ):
-        parts[pk].append(name)
-    for pk, funder, tool in Funding.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "funder__name", "tool__label"
-    ):
-        parts[pk].extend((funder, tool))
+    for part in MANY_TO_MANY:
+        paths = [f"{part.target}__{path}" for path in part.searched]
+        if paths:
+            for pk, *texts in part.through.objects.filter(initiative_id__in=ids).values_list(
+                "initiative_id", *paths
+            ):
+                parts[pk].extend(texts)
+    for part in ROWS:
+        if part.searched:
+            for pk, *texts in part.model.objects.filter(initiative_id__in=ids).values_list(
+                "initiative_id", *part.searched
+            ):
+                parts[pk].extend(texts)
 
     initiatives = []
     for pk, texts in parts.items():

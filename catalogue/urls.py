@@ -11,5 +11,4 @@ urlpatterns = [
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
-    path("territoires/suggestions.json", views.PlaceSuggestionsView.as_view(), name="place-suggestions"),
 ]

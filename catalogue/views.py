@@ -1,20 +1,15 @@
-"""Public pages of the catalogue: the filtered list with its map, the map data, an initiative's fiche,
-and the place suggestions of the search boxes. The exports are in exports.py."""
+"""Public pages of the catalogue: the filtered list with its map, the map data, an initiative's fiche
+and the exports of the results."""
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.generic import DetailView, ListView, View
 
-from . import exports, facets, filters, map_data, places
+from . import exports, facets, filters, map_data
 from .filters import InitiativeFilterSet
 from .models import Initiative, Partnership
-
-# Longer queries are cut: no French place name is longer (Saint-Remy-en-Bouzemont-Saint-Genest-et-Isson
-# has 45 characters).
-MAX_QUERY_LENGTH = 100
 
 
 class CatalogueView(ListView):
@@ -124,30 +119,6 @@ class GeoJsonExportView(ExportView):
     content_type = "application/geo+json"
     extension = "geojson"
     chunks = staticmethod(exports.geojson_chunks)
-
-
-class PlaceSuggestionsView(View):
-    """``?q=`` → the territories that match, best first, as JSON for a search box.
-
-    Whatever the query string, the answer is a 200 with a (possibly empty) list: a search box
-    should never show an error while someone types.
-    """
-
-    def get(self, request):
-        query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-        try:
-            limit = int(request.GET.get("limit", places.DEFAULT_LIMIT))
-        except ValueError:
-            limit = places.DEFAULT_LIMIT
-        response = JsonResponse(
-            {"query": query, "results": places.suggestions(query, limit)},
-            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
-        )
-        # Territories change once a year: a browser may keep an answer for an hour. The labels are
-        # translated, so the answer varies with the language.
-        patch_cache_control(response, public=True, max_age=3600)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        return response
 
 
 class InitiativeDetailView(DetailView):

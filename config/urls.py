@@ -1,4 +1,5 @@
-"""URLs of the site: the public catalogue, the curators' admin and the language switch."""
+"""URLs of the site: the public catalogue, the place suggestions, the curators' admin and the language
+switch."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -8,6 +9,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("territories.urls")),
     path("", include("catalogue.urls")),
 ]
 if settings.DEBUG:

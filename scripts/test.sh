@@ -38,8 +38,9 @@ else
 fi
 
 # --- Checks that need no database ----------------------------------------------------------------
-say "Checking the code style (ruff) and that the migrations match the models"
+say "Checking the code style (ruff), which way the apps depend (import-linter) and the migrations"
 .venv/bin/ruff check . || exit 1
+.venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache; exit 1; }
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; exit 1; }
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "The models changed without a migration: run manage.py makemigrations" >&2; exit 1; }

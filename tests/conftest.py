@@ -6,11 +6,14 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from catalogue.management.commands.load_seed import SEED_FIXTURES
-from catalogue.models import Territory
-from tests.factories import CuratorFactory, UserFactory
+from territories.models import Territory
+from tests.ban_server import serve_ban
+from tests.factories import CuratorFactory, UserFactory, commune
+from tests.nominatim_server import serve_nominatim
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,6 +77,44 @@ def territories(request, db):
 def seed(territories):
     """The project's fixtures, loaded as the README's set-up loads them (after the territories)."""
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+
+
+# --- Geocoding ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_cache():
+    """An empty cache before and after the test, so that no geocoding answer comes from another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ban(settings, db):
+    """A local server on 127.0.0.1 that answers as the Base Adresse Nationale."""
+    # db: a query that names a commune is answered from the territories table first.
+    with serve_ban(settings, timeout=0.5) as server:
+        yield server
+
+
+@pytest.fixture
+def nominatim(settings, db):
+    """A local server on 127.0.0.1 that answers as Nominatim."""
+    with serve_nominatim(settings) as server:
+        yield server
+
+
+# The territories of France are in the test database: Pernes (62652, postcode 62550, which serves
+# 18 other communes too) and Lille (59350) are the real ones.
+@pytest.fixture
+def pernes(territories):
+    return commune("62652")
+
+
+@pytest.fixture
+def lille(territories):
+    return commune("59350")
 
 
 # --- Browser -----------------------------------------------------------------------------------

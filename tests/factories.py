@@ -1,10 +1,11 @@
-"""factory_boy factories for the catalogue's models."""
+"""factory_boy factories for the project's models, and the real communes of the loaded table."""
 
 import factory
 from django.contrib.gis.geos import Point
 
 from accounts.models import Membership, Network, User
 from catalogue import models
+from territories.models import Territory
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):
@@ -96,20 +97,25 @@ class ObstacleFactory(factory.django.DjangoModelFactory):
     label = factory.Sequence(lambda n: f"Frein {n}")
 
 
+def commune(code):
+    """A real commune of the territories table (loaded for the whole test session)."""
+    return Territory.objects.get(kind=Territory.Kind.COMMUNE, code=code)
+
+
 class RegionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Territory
+        model = Territory
 
-    kind = models.Territory.Kind.REGION
+    kind = Territory.Kind.REGION
     code = factory.Sequence(lambda n: f"R{n}")
     name = factory.Sequence(lambda n: f"Région {n}")
 
 
 class DepartementFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Territory
+        model = Territory
 
-    kind = models.Territory.Kind.DEPARTEMENT
+    kind = Territory.Kind.DEPARTEMENT
     code = factory.Sequence(lambda n: f"D{n}")
     name = factory.Sequence(lambda n: f"Département {n}")
     region = factory.SubFactory(RegionFactory)
@@ -117,9 +123,9 @@ class DepartementFactory(factory.django.DjangoModelFactory):
 
 class CommuneFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Territory
+        model = Territory
 
-    kind = models.Territory.Kind.COMMUNE
+    kind = Territory.Kind.COMMUNE
     # 99xxx is the INSEE range of foreign countries: never the code of a real commune of the table.
     code = factory.Sequence(lambda n: f"99{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")

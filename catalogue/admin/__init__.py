@@ -6,9 +6,9 @@ Importing the modules registers their ModelAdmins with the admin site.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import initiatives, lookups, partners, territories
+from . import initiatives, lookups, partners
 
-__all__ = ["initiatives", "lookups", "partners", "territories"]
+__all__ = ["initiatives", "lookups", "partners"]
 
 admin.site.site_header = _("Percolateur · curators' space")
 admin.site.site_title = _("Percolateur curators")

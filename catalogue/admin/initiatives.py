@@ -17,18 +17,14 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from ..geocoding import LocateResult, Source, locate_initiative
+from geocoding import Source
+from territories.models import Territory
+
 from ..history import plan_restore, restore_related_rows
-from ..models import Initiative, Territory
+from ..locating import LocateResult, locate_initiative
+from ..models import Initiative
 from .history import SafeHistoryAdmin
-from .inlines import (
-    FundingInline,
-    InitiativeLeverInline,
-    InitiativeObstacleInline,
-    LegalEntityInline,
-    MilestoneInline,
-    PartnershipInline,
-)
+from .inlines import part_inlines
 
 # The name of the change form's "Geocode the address" button (templates/admin/catalogue/initiative/).
 GEOCODE_BUTTON = "_geocode"
@@ -118,14 +114,7 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     readonly_fields = ("created_at", "updated_at", "created_by", "updated_by")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("commune", "territories_served")
-    inlines = (
-        LegalEntityInline,
-        PartnershipInline,
-        FundingInline,
-        MilestoneInline,
-        InitiativeLeverInline,
-        InitiativeObstacleInline,
-    )
+    inlines = part_inlines()
     # Addresses typed without a scheme are today's web addresses (and Django 6 assumes it too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Short lists: ticking boxes beats a two-pane selector.

@@ -1,57 +1,71 @@
 """The parts of an initiative edited on its own page: legal set-up, partners, funding, trajectory,
-levers and obstacles."""
+levers and obstacles.
+
+One inline per row part of ``catalogue.models.parts.ROWS``, shown in that order: :func:`part_inlines`
+finds them, and fails at start-up if a part has none.
+"""
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 
 from ..models import Funding, InitiativeLever, InitiativeObstacle, LegalEntity, Milestone, Partnership
+from ..models.parts import ROWS
 
 # Notes in a table row: two lines are enough to read them, the box grows when typed into.
 _SHORT_NOTES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
 
-class LegalEntityInline(admin.TabularInline):
-    model = LegalEntity
-    fields = ("name", "legal_form", "role", "siren", "rna", "note")
-    formfield_overrides = _SHORT_NOTES
+class PartInline:
+    """An inline of one of the initiative's row parts. Rows removed here are kept by the history."""
+
     extra = 0
 
 
-class PartnershipInline(admin.TabularInline):
+class LegalEntityInline(PartInline, admin.TabularInline):
+    model = LegalEntity
+    fields = ("name", "legal_form", "role", "siren", "rna", "note")
+    formfield_overrides = _SHORT_NOTES
+
+
+class PartnershipInline(PartInline, admin.TabularInline):
     model = Partnership
     fields = ("organization", "role", "stage", "note")
     autocomplete_fields = ("organization",)
     formfield_overrides = _SHORT_NOTES
-    extra = 0
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(PartInline, admin.TabularInline):
     model = Funding
     fields = ("tool", "funder", "amount", "year", "note")
     autocomplete_fields = ("tool", "funder")
     formfield_overrides = _SHORT_NOTES
-    extra = 0
 
 
-class MilestoneInline(admin.StackedInline):
+class MilestoneInline(PartInline, admin.StackedInline):
     """Stacked: a step of the trajectory is told in sentences, not in cells."""
 
     model = Milestone
     fields = (("year", "date", "stage"), "title", "text", "public_action")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
-    extra = 0
 
 
-class InitiativeLeverInline(admin.TabularInline):
+class InitiativeLeverInline(PartInline, admin.TabularInline):
     model = InitiativeLever
     fields = ("lever", "note")
     formfield_overrides = _SHORT_NOTES
-    extra = 0
 
 
-class InitiativeObstacleInline(admin.TabularInline):
+class InitiativeObstacleInline(PartInline, admin.TabularInline):
     model = InitiativeObstacle
     fields = ("obstacle", "note")
     formfield_overrides = _SHORT_NOTES
-    extra = 0
+
+
+def part_inlines():
+    """The inlines of the initiative's row parts, in the order of ``ROWS``."""
+    by_model = {inline.model: inline for inline in PartInline.__subclasses__()}
+    missing = [part.model_name for part in ROWS if part.model not in by_model]
+    if missing:
+        raise LookupError(f"No admin inline for these parts of an initiative: {', '.join(missing)}")
+    return tuple(by_model[part.model] for part in ROWS)

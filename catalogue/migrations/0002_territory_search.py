@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill_search_keys(apps, schema_editor):
-    from catalogue.models.territories import search_key
+    from territories.text import search_key
 
     Territory = apps.get_model("catalogue", "Territory")
     TerritoryCode = apps.get_model("catalogue", "TerritoryCode")

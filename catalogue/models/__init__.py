@@ -12,10 +12,8 @@ from .initiatives import (
 )
 from .lookups import Kind, LegalForm, Lever, Obstacle, Theme
 from .organizations import Organization
-from .territories import DensityClass, Territory, TerritoryCode
 
 __all__ = [
-    "DensityClass",
     "Funding",
     "FundingTool",
     "Initiative",
@@ -30,7 +28,5 @@ __all__ = [
     "Organization",
     "Partnership",
     "Stage",
-    "Territory",
-    "TerritoryCode",
     "Theme",
 ]

@@ -14,8 +14,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from territories.models import Territory
+
 from ..validators import RNA_PATTERN, SIREN_PATTERN, validate_rna, validate_siren
 from .constraints import plausible_year
+from .parts import MANY_TO_MANY, ROWS
 
 
 class Stage(models.TextChoices):
@@ -38,8 +41,6 @@ class InitiativeQuerySet(models.QuerySet):
     def in_territory(self, territory):
         """Entries located in a territory (their commune is it or lies in it) or serving it (a
         territory they serve is it or lies in it): what a filter on "Nord" or "CC du Ternois" means."""
-        from .territories import Territory
-
         inside = {
             Territory.Kind.COMMUNE: "",
             Territory.Kind.EPCI: "__epci",
@@ -68,24 +69,19 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(location__contained=box, location__distance_lte=(point, D(km=km)))
 
     def for_fiche(self):
-        """Everything a fiche shows, in a bounded number of queries whatever the number of rows."""
-        from .funding import Funding
-        from .territories import Territory
-
-        return self.select_related("commune__departement", "commune__region").prefetch_related(
-            "kinds",
-            "themes",
-            "networks",
-            Prefetch("territories_served", queryset=Territory.objects.only("kind", "code", "name")),
-            Prefetch("legal_entities", queryset=LegalEntity.objects.select_related("legal_form")),
-            Prefetch("partnerships", queryset=Partnership.objects.select_related("organization")),
-            Prefetch("fundings", queryset=Funding.objects.select_related("tool", "funder")),
-            Prefetch("milestones", queryset=Milestone.objects.order_by("year", "date", "pk")),
-            Prefetch("initiativelever_set", queryset=InitiativeLever.objects.select_related("lever")),
-            Prefetch(
-                "initiativeobstacle_set", queryset=InitiativeObstacle.objects.select_related("obstacle")
-            ),
-        )
+        """Everything a fiche shows, in a bounded number of queries whatever the number of rows:
+        one per part of the initiative (see ``parts``)."""
+        prefetches = []
+        for part in MANY_TO_MANY:
+            if part.fiche_fields:
+                related = Initiative._meta.get_field(part.field).related_model
+                prefetches.append(Prefetch(part.field, queryset=related.objects.only(*part.fiche_fields)))
+            else:
+                prefetches.append(part.field)
+        for part in ROWS:
+            queryset = part.model.objects.select_related(*part.related)
+            prefetches.append(Prefetch(part.accessor, queryset=queryset))
+        return self.select_related("commune__departement", "commune__region").prefetch_related(*prefetches)
 
 
 class Initiative(models.Model):
@@ -122,7 +118,7 @@ class Initiative(models.Model):
 
     address = models.CharField(_("address"), max_length=300, blank=True)
     commune = models.ForeignKey(
-        "catalogue.Territory",
+        "territories.Territory",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -138,7 +134,7 @@ class Initiative(models.Model):
         blank=True,
     )
     territories_served = models.ManyToManyField(
-        "catalogue.Territory",
+        "territories.Territory",
         blank=True,
         related_name="served_by",
         verbose_name=_("territories served"),
@@ -221,7 +217,7 @@ class Initiative(models.Model):
     )
 
     history = HistoricalRecords(
-        m2m_fields=[kinds, themes, networks, territories_served],
+        m2m_fields=[part.field for part in MANY_TO_MANY],
         excluded_fields=["search_text", "search_vector"],
     )
     objects = InitiativeQuerySet.as_manager()
@@ -316,8 +312,6 @@ class Initiative(models.Model):
         """The commune the point lies in, which gives the EPCI, département and région that filters
         use. None for a point that stands for an area (the middle of an intercommunality is not
         where the entry is) or far from any French commune."""
-        from .territories import Territory
-
         if self.location_precision == self.LocationPrecision.AREA:
             return None
         return Territory.objects.commune_at(self.location)
@@ -456,14 +450,29 @@ class Milestone(models.Model):
             raise ValidationError({"date": _("The exact date must fall within the year given.")})
 
 
-class InitiativeLever(models.Model):
-    """A public-action lever that an initiative used, with what the source says of it."""
+class InitiativeLookupNote(models.Model):
+    """An entry of a workshop vocabulary (a lever, an obstacle) as it applied to one initiative,
+    with what the source says of it. Subclasses add the foreign key named by ``lookup``."""
+
+    lookup = ""  # the name of the subclass's foreign key to its vocabulary
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, verbose_name=_("initiative"))
-    lever = models.ForeignKey("catalogue.Lever", on_delete=models.PROTECT, verbose_name=_("lever"))
     note = models.TextField(_("note"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(getattr(self, self.lookup))
+
+
+class InitiativeLever(InitiativeLookupNote):
+    """A public-action lever that an initiative used, with what the source says of it."""
+
+    lookup = "lever"
+    lever = models.ForeignKey("catalogue.Lever", on_delete=models.PROTECT, verbose_name=_("lever"))
 
     class Meta:
         verbose_name = _("lever used")
@@ -473,18 +482,12 @@ class InitiativeLever(models.Model):
             models.UniqueConstraint(fields=["initiative", "lever"], name="unique_lever_per_initiative")
         ]
 
-    def __str__(self):
-        return str(self.lever)
 
-
-class InitiativeObstacle(models.Model):
+class InitiativeObstacle(InitiativeLookupNote):
     """An obstacle that an initiative met, with what the source says of it."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, verbose_name=_("initiative"))
+    lookup = "obstacle"
     obstacle = models.ForeignKey("catalogue.Obstacle", on_delete=models.PROTECT, verbose_name=_("obstacle"))
-    note = models.TextField(_("note"), blank=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("obstacle met")
@@ -493,6 +496,3 @@ class InitiativeObstacle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "obstacle"], name="unique_obstacle_per_initiative")
         ]
-
-    def __str__(self):
-        return str(self.obstacle)

@@ -24,7 +24,7 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
     territory = models.ForeignKey(
-        "catalogue.Territory",
+        "territories.Territory",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

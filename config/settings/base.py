@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "leaflet",
     "simple_history",
+    "territories",
     "accounts",
     "catalogue",
 ]

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalogue.models import Initiative, Territory
+from catalogue.models import Initiative
+from territories.models import Territory
 
 SEED_FIXTURES = ("lookups", "organizations", "initiatives")
 # The territories the fixtures refer to, by kind and official code.
