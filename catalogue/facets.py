@@ -1,19 +1,222 @@
-"""Counts per value of each facet of the catalogue's filters: "SCIC (12)".
+"""The facets of the catalogue, each declared once: "Forme juridique : SCIC (12), SCOP (3)…".
 
-A facet counts its values among the results of every *other* filter, so that ticking SCIC still
-shows how many SCOP there are to add. One GROUP BY query per facet, whatever the number of
-results or values; the values come in the facet's own order, with their labels.
+A facet is a URL parameter whose values add up (SCIC *or* SCOP) while facets narrow each other
+(SCIC *and* rural). Its spec below says everything about it: the parameter, the legend, the path
+from an initiative to its value, where its values come from (a vocabulary table, whose slugs are
+the values, or choices), and whether its box opens when nothing in it is ticked. From the spec come
+the FilterSet's filter (``Facet.filter()``, see ``catalogue.filters``), the counts per value
+(``Facet.counts()``) and the box of the page (``templates/catalogue/partials/facet.html``).
+
+Counts are computed among the results of every *other* filter, so that ticking SCIC still shows how
+many SCOP there are to add: one GROUP BY query per facet, whatever the number of results or values.
+How a facet counts follows from its path: through the table of a many-to-many relation (kinds,
+levers…), on the rows of a part (an initiative with two SCIC entities counts once), or on the
+initiatives themselves (their stage, their commune's density class).
+
+The facets shown are ``FACETS``, unless the ``CATALOGUE_FACETS`` setting lists others: adding a
+facet is one entry. This module imports no model, so that a settings module can import it.
 """
 
 from dataclasses import dataclass, field
+from importlib import import_module
 
-from django.db.models import Case, CharField, Count, Value, When
+import django_filters
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Network
 
-from .filters import POPULATION_BANDS, InitiativeFilterSet
-from .models import FundingTool, Initiative, Kind, LegalEntity, LegalForm, Lever, Partnership, Theme
-from .models.funding import Funding
+def _initiative():
+    return apps.get_model("catalogue", "Initiative")
+
+
+def _resolve(dotted):
+    """The object a dotted path names, classes nested in classes included:
+    "catalogue.models.Organization.Kind"."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            found = import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            found = getattr(found, name)
+        return found
+    raise ImportError(f"Nothing is named {dotted!r}.")
+
+
+class SubqueryFilterMixin:
+    """Filters on a relation with ``pk IN (…)``: no duplicate rows, no DISTINCT."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(
+            pk__in=_initiative().objects.filter(**{f"{self.field_name}__in": value}).values("pk")
+        )
+
+
+class RelatedChoiceFilter(SubqueryFilterMixin, django_filters.ModelMultipleChoiceFilter):
+    pass
+
+
+class RelatedValueFilter(SubqueryFilterMixin, django_filters.MultipleChoiceFilter):
+    pass
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet whose values are a vocabulary's slugs (``lookup``) or fixed ``choices``."""
+
+    param: str  # in the URL: ?forme=scic
+    label: Promise  # the legend of its box, and the filter's label in error messages
+    path: str  # from an initiative to the value: "legal_entities__legal_form", "stage"
+    lookup: str = ""  # "catalogue.LegalForm": the values are its slugs, in its order
+    choices: str = ""  # otherwise the dotted path of a TextChoices: "catalogue.models.Stage"
+    opened: bool = False  # whether its box is open when nothing in it is ticked
+
+    # --- The filter -----------------------------------------------------------------------------
+
+    def filter(self):
+        """The django-filter filter of this facet, for ``InitiativeFilterSet``."""
+        options = {"field_name": self.path, "label": self.label, "widget": forms.CheckboxSelectMultiple}
+        if self.lookup:
+            model = apps.get_model(self.lookup)
+            return RelatedChoiceFilter(to_field_name="slug", queryset=model.objects.all(), **options)
+        if self._first_hop_is_many():
+            return RelatedValueFilter(choices=self.value_choices(), **options)
+        return django_filters.MultipleChoiceFilter(choices=self.value_choices(), **options)
+
+    def value_choices(self):
+        return _resolve(self.choices).choices
+
+    # --- The counts -----------------------------------------------------------------------------
+
+    def counts(self, initiatives):
+        """{value: number of ``initiatives``} of each value found among them."""
+        hop, _sep, rest = self.path.partition("__")
+        relation = _initiative()._meta.get_field(hop)
+        if relation.many_to_many:
+            # Through the relation's own table: one row per (initiative, value).
+            through = relation.remote_field.through
+            value = "__".join(part for part in (relation.m2m_reverse_field_name(), rest) if part)
+            rows = through.objects.filter(initiative_id__in=initiatives.values("pk"))
+            return self._grouped(rows, self._value_path(value), Count("initiative_id"))
+        if relation.one_to_many:
+            # On the part's rows: an initiative with two rows of the same value counts once.
+            rows = relation.related_model.objects.filter(initiative_id__in=initiatives.values("pk"))
+            return self._grouped(rows, self._value_path(rest), Count("initiative_id", distinct=True))
+        return self._grouped(initiatives, self._value_path(self.path), Count("pk"))
+
+    def _value_path(self, path):
+        return f"{path}__slug" if self.lookup else path
+
+    @staticmethod
+    def _grouped(rows, value, count):
+        return dict(rows.order_by().values_list(value).annotate(n=count))
+
+    def _first_hop_is_many(self):
+        hop = self.path.partition("__")[0]
+        relation = _initiative()._meta.get_field(hop)
+        return relation.many_to_many or relation.one_to_many
+
+    # --- The values -----------------------------------------------------------------------------
+
+    def options(self, form_field):
+        """(value, label) of every value of the facet, in order, from the form's own field (whose
+        vocabulary is read once per request)."""
+        if self.lookup:
+            return [(row.slug, str(row)) for row in form_field.queryset]
+        return [(value, str(label)) for value, label in form_field.choices]
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band of numbers, from ``low`` (included) up to ``high`` (excluded); None is open."""
+
+    key: str
+    label: Promise
+    low: int | None
+    high: int | None
+
+    def condition(self, path):
+        condition = Q(**{f"{path}__isnull": False})
+        if self.low is not None:
+            condition &= Q(**{f"{path}__gte": self.low})
+        if self.high is not None:
+            condition &= Q(**{f"{path}__lt": self.high})
+        return condition
+
+
+@dataclass(frozen=True)
+class BandsFacet(Facet):
+    """A facet on a number cut into named bands (the commune's population)."""
+
+    bands: tuple[Band, ...] = field(default=())
+
+    def filter(self):
+        return django_filters.MultipleChoiceFilter(
+            method=self._filter_bands,
+            choices=[(band.key, band.label) for band in self.bands],
+            label=self.label,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def _filter_bands(self, queryset, name, values):
+        if not values:
+            return queryset
+        condition = Q()
+        for band in self.bands:
+            if band.key in values:
+                condition |= band.condition(self.path)
+        return queryset.filter(condition)
+
+    def counts(self, initiatives):
+        band = Case(
+            *(When(band.condition(self.path), then=Value(band.key)) for band in self.bands),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        return dict(initiatives.order_by().annotate(band=band).values_list("band").annotate(n=Count("pk")))
+
+
+# Population bands of the commune, in the words of the people who use them.
+POPULATION_BANDS = (
+    Band("moins-2000", _("fewer than 2,000 inhabitants"), None, 2000),
+    Band("2000-10000", _("2,000 to 10,000 inhabitants"), 2000, 10000),
+    Band("10000-50000", _("10,000 to 50,000 inhabitants"), 10000, 50000),
+    Band("50000-200000", _("50,000 to 200,000 inhabitants"), 50000, 200000),
+    Band("plus-200000", _("more than 200,000 inhabitants"), 200000, None),
+)
+
+FACETS = (
+    Facet("type", _("Kind"), "kinds", lookup="catalogue.Kind", opened=True),
+    Facet("theme", _("Theme"), "themes", lookup="catalogue.Theme"),
+    Facet("etape", _("Stage"), "stage", choices="catalogue.models.Stage"),
+    Facet("forme", _("Legal form"), "legal_entities__legal_form", lookup="catalogue.LegalForm", opened=True),
+    Facet("outil", _("Funding tool"), "fundings__tool", lookup="catalogue.FundingTool"),
+    Facet("levier", _("Public-action lever"), "levers", lookup="catalogue.Lever"),
+    Facet(
+        "partenaire",
+        _("Kind of partner"),
+        "partnerships__organization__kind",
+        choices="catalogue.models.Organization.Kind",
+    ),
+    Facet("reseau", _("Network"), "networks", lookup="accounts.Network"),
+    Facet("densite", _("Density"), "commune__density_class", choices="territories.models.DensityClass"),
+    BandsFacet("population", _("Population of the commune"), "commune__population", bands=POPULATION_BANDS),
+)
+
+
+def catalogue_facets():
+    """The facets of the catalogue, in the order the page shows them."""
+    return tuple(getattr(settings, "CATALOGUE_FACETS", FACETS))
+
+
+# --- What the page shows ------------------------------------------------------------------------
 
 
 @dataclass
@@ -25,122 +228,39 @@ class Option:
 
 
 @dataclass
-class Facet:
-    name: str
-    legend: str
-    options: list = field(default_factory=list)
+class CountedFacet:
+    """A facet's box on the page: its values with their counts, and which are ticked."""
+
+    spec: Facet
+    options: list
+
+    @property
+    def name(self):
+        return self.spec.param
+
+    @property
+    def legend(self):
+        return str(self.spec.label)
 
     @property
     def checked_count(self):
         return sum(option.checked for option in self.options)
 
-
-def _through_counts(relation, target):
-    """Counts for a many-to-many relation of Initiative, by the related row's slug."""
-    through = Initiative._meta.get_field(relation).remote_field.through
-
-    def count(initiatives):
-        rows = (
-            through.objects.filter(initiative_id__in=initiatives.values("pk"))
-            .values_list(f"{target}__slug")
-            .annotate(n=Count("initiative_id"))
-            .order_by()
-        )
-        return dict(rows)
-
-    return count
+    @property
+    def opened(self):
+        return self.spec.opened or bool(self.checked_count)
 
 
-def _related_counts(model, value_path):
-    """Counts for rows that hang from an initiative (entities, partnerships, funding lines): an
-    initiative with two SCIC entities counts once."""
-
-    def count(initiatives):
-        rows = (
-            model.objects.filter(initiative_id__in=initiatives.values("pk"))
-            .values_list(value_path)
-            .annotate(n=Count("initiative_id", distinct=True))
-            .order_by()
-        )
-        return dict(rows)
-
-    return count
-
-
-def _field_counts(path):
-    def count(initiatives):
-        return dict(initiatives.order_by().values_list(path).annotate(n=Count("pk")))
-
-    return count
-
-
-def _population_counts(initiatives):
-    band = Case(
-        *(
-            When(
-                **{
-                    **({"commune__population__gte": low} if low is not None else {}),
-                    **({"commune__population__lt": high} if high is not None else {}),
-                    "commune__population__isnull": False,
-                },
-                then=Value(key),
-            )
-            for key, (_label, low, high) in POPULATION_BANDS.items()
-        ),
-        default=Value(""),
-        output_field=CharField(),
-    )
-    return dict(initiatives.order_by().annotate(band=band).values_list("band").annotate(n=Count("pk")))
-
-
-COUNTERS = {
-    "type": _through_counts("kinds", "kind"),
-    "theme": _through_counts("themes", "theme"),
-    "etape": _field_counts("stage"),
-    "forme": _related_counts(LegalEntity, "legal_form__slug"),
-    "outil": _related_counts(Funding, "tool__slug"),
-    "levier": _through_counts("levers", "lever"),
-    "partenaire": _related_counts(Partnership, "organization__kind"),
-    "reseau": _through_counts("networks", "network"),
-    "densite": _field_counts("commune__density_class"),
-    "population": _population_counts,
-}
-
-# The values of the lookup-table facets, read once per request (they are a few dozen rows).
-LOOKUPS = {
-    "type": Kind,
-    "theme": Theme,
-    "forme": LegalForm,
-    "outil": FundingTool,
-    "levier": Lever,
-    "reseau": Network,
-}
-
-
-def facets(filterset: InitiativeFilterSet):
+def counted_facets(filterset):
     """The facets of the page, each with its values, their counts and whether they are ticked."""
     cleaned = filterset.cleaned
     result = []
-    for name in InitiativeFilterSet.FACETS:
-        counts = COUNTERS[name](filterset.without(name))
-        ticked = {_value_key(value) for value in cleaned.get(name) or ()}
-        filter_field = filterset.form.fields[name]
-        if name in LOOKUPS:
-            choices = [(row.slug, str(row)) for row in filter_field.queryset]
-        else:
-            choices = [(value, str(label)) for value, label in filter_field.choices]
-        result.append(
-            Facet(
-                name=name,
-                legend=str(filter_field.label),
-                options=[
-                    Option(value=value, label=label, count=counts.get(value, 0), checked=value in ticked)
-                    for value, label in choices
-                ],
-            )
-        )
+    for spec in filterset.facets:
+        counts = spec.counts(filterset.without(spec.param))
+        ticked = {getattr(value, "slug", value) for value in cleaned.get(spec.param) or ()}
+        options = [
+            Option(value=value, label=label, count=counts.get(value, 0), checked=value in ticked)
+            for value, label in spec.options(filterset.form.fields[spec.param])
+        ]
+        result.append(CountedFacet(spec=spec, options=options))
     return result
-
-
-def _value_key(value):
-    return getattr(value, "slug", value)

@@ -27,8 +27,6 @@ GRID = 32
 # A view narrower than this (in degrees of longitude, about 1.5 km) shows every initiative.
 DETAIL_SPAN = 0.02
 DETAIL_LIMIT = 500
-# The whole of metropolitan France and Corsica, for a request that names no view.
-FRANCE_BBOX = (-5.5, 41.2, 9.8, 51.2)
 _SLUG_PLACEHOLDER = "--slug--"
 
 

@@ -24,6 +24,7 @@ from django.db.models import F, FloatField, Q, TextField, Value
 
 from territories.text import search_key
 
+from .limits import MAX_SEARCH_LENGTH
 from .models import Initiative
 from .models.parts import MANY_TO_MANY, ROWS
 
@@ -31,8 +32,6 @@ from .models.parts import MANY_TO_MANY, ROWS
 INITIATIVE_TEXTS = ("name", "summary", "description", "address", "commune__name")
 # The PostgreSQL text search configuration made by migration 0003.
 SEARCH_CONFIG = "french_unaccent"
-# Longer queries are cut: a search box is for a few words, not a page of text.
-MAX_QUERY_LENGTH = 200
 
 # Words that say nothing about an initiative; PostgreSQL's French configuration drops them too.
 STOP_WORDS = frozenset("a au aux d de des du en et l la le les ou par pour sur un une dans avec".split())
@@ -41,9 +40,9 @@ TextField.register_lookup(TrigramWordSimilar)
 
 
 def normalise_query(text):
-    """What a person typed, in the form the search compares: at most MAX_QUERY_LENGTH characters,
+    """What a person typed, in the form the search compares: at most MAX_SEARCH_LENGTH characters,
     no case, accents or punctuation. Empty when nothing searchable is left."""
-    return search_key(str(text)[:MAX_QUERY_LENGTH])
+    return search_key(str(text)[:MAX_SEARCH_LENGTH])
 
 
 def matching(queryset, text, typos=None):

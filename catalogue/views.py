@@ -5,14 +5,31 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, View
+from django_filters.views import FilterMixin
 
-from . import exports, facets, filters, map_data
+from . import exports, filters, limits, map_data
+from .facets import counted_facets
 from .filters import InitiativeFilterSet
 from .models import Initiative, Partnership
 
 
-class CatalogueView(ListView):
+class PublicFiltersMixin(FilterMixin):
+    """The one way to build the public FilterSet: the catalogue's filters, over the published
+    initiatives only, bound to the query string (an empty one is no filter, not an unbound form)."""
+
+    filterset_class = InitiativeFilterSet
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {"data": self.request.GET, "request": self.request, "queryset": Initiative.objects.published()}
+
+    @cached_property
+    def filterset(self):
+        return self.get_filterset(self.filterset_class)
+
+
+class CatalogueView(PublicFiltersMixin, ListView):
     """The home page: the filters with their counts, the list of results and the map, all three
     read from the same FilterSet and the same URL. Works as a plain GET form without JavaScript."""
 
@@ -21,7 +38,6 @@ class CatalogueView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.filterset = InitiativeFilterSet(self.request.GET, queryset=Initiative.objects.published())
         return (
             self.filterset.sorted_qs()
             .select_related("commune")
@@ -55,11 +71,10 @@ class CatalogueView(ListView):
         context.update(
             filterset=filterset,
             form=filterset.form,
-            facets=facets.facets(filterset),
+            facets=counted_facets(filterset),
             sort=filterset.sort,
             sort_choices=filterset.sort_choices(),
             querystring=query.urlencode(),
-            places={name: filterset.cleaned.get(name) for name in ("territoire", "pres_de")},
             has_filters=bool(filterset.active),
             filter_errors=[
                 (name, filterset.form.fields[name].label, errors)
@@ -67,20 +82,25 @@ class CatalogueView(ListView):
                 if name in filterset.form.fields
             ],
             show_distance=filterset.near_point is not None,
+            # For the map's script, as text: the template would write "85,06" in French.
+            map_limits={
+                "france": ",".join(str(value) for value in limits.FRANCE_BBOX),
+                "max_latitude": str(limits.MAX_LATITUDE),
+            },
         )
         return context
 
 
-class MapDataView(View):
+class MapDataView(PublicFiltersMixin, View):
     """The GeoJSON that the map's script fetches: the filtered initiatives in the map's view
     (``bbox=west,south,east,north``), clustered by the database. A broken ``bbox`` is a 400 with
     its reason; unknown filter values are left out, as on the page."""
 
     def get(self, request):
-        filterset = InitiativeFilterSet(request.GET, queryset=Initiative.objects.published())
+        filterset = self.filterset
         raw_bbox = request.GET.get("bbox", "")
         try:
-            bbox = filters.parse_bbox(raw_bbox) if raw_bbox else Polygon.from_bbox(map_data.FRANCE_BBOX)
+            bbox = filters.parse_bbox(raw_bbox) if raw_bbox else Polygon.from_bbox(limits.FRANCE_BBOX)
         except ValidationError as error:
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
         collection = map_data.feature_collection(filterset.qs, bbox)
@@ -93,16 +113,16 @@ class MapDataView(View):
         )
 
 
-class ExportView(View):
+class ExportView(PublicFiltersMixin, View):
     """The results of the page's filters, whole (not one page), as a file to download."""
 
     content_type = ""
     extension = ""
 
     def get(self, request):
-        filterset = InitiativeFilterSet(request.GET, queryset=Initiative.objects.published())
         response = StreamingHttpResponse(
-            self.chunks(filterset.sorted_qs(), request.build_absolute_uri), content_type=self.content_type
+            self.chunks(self.filterset.sorted_qs(), request.build_absolute_uri),
+            content_type=self.content_type,
         )
         filename = f"percolateur-initiatives-{timezone.localdate().isoformat()}.{self.extension}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -14,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .labels import departement_of, territory_label
-from .text import MAX_PLACE_LENGTH, search_key
+from .text import MAX_PLACE_LENGTH, MIN_PLACE_LENGTH, search_key
 
 
 class DensityClass(models.TextChoices):
@@ -113,7 +113,7 @@ class TerritoryQuerySet(models.QuerySet):
     def _ranked_matches(self, text):
         """What matches, and the conditions of the ranks from best to worst (the rest come last)."""
         key = search_key(text)[:MAX_PLACE_LENGTH]
-        if len(key) < 2:  # one letter matches half of France
+        if len(key) < MIN_PLACE_LENGTH:
             return None, []
         code = key.replace(" ", "").upper()
         if CODE.match(code):

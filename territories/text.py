@@ -6,6 +6,8 @@ import unicodedata
 # Longer place queries are cut: no French place name is longer (Saint-Remy-en-Bouzemont-Saint-Genest-
 # et-Isson has 45 characters, with its département 50).
 MAX_PLACE_LENGTH = 100
+# Shorter ones are not searched: one letter matches half of France.
+MIN_PLACE_LENGTH = 2
 
 # Abbreviations people type for the words that begin many commune names.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}

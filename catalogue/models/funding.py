@@ -89,7 +89,9 @@ class Funding(models.Model):
             models.CheckConstraint(
                 condition=plausible_year.condition("year"),
                 name="funding_year_plausible",
-                violation_error_message=_("The year must lie between 1800 and 2100."),
+                violation_error_message=plausible_year.message(
+                    _("The year must lie between {minimum} and {maximum}.")
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(tool__isnull=False) | Q(funder__isnull=False) | ~Q(note=""),

@@ -240,12 +240,16 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=plausible_year.condition("started_year"),
                 name="initiative_started_year_plausible",
-                violation_error_message=_("The year started must lie between 1800 and 2100."),
+                violation_error_message=plausible_year.message(
+                    _("The year started must lie between {minimum} and {maximum}.")
+                ),
             ),
             models.CheckConstraint(
                 condition=plausible_year.condition("opened_year"),
                 name="initiative_opened_year_plausible",
-                violation_error_message=_("The year opened must lie between 1800 and 2100."),
+                violation_error_message=plausible_year.message(
+                    _("The year opened must lie between {minimum} and {maximum}.")
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(started_year__isnull=True)
@@ -438,7 +442,9 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=plausible_year.condition("year"),
                 name="milestone_year_plausible",
-                violation_error_message=_("The year must lie between 1800 and 2100."),
+                violation_error_message=plausible_year.message(
+                    _("The year must lie between {minimum} and {maximum}.")
+                ),
             ),
         ]
 

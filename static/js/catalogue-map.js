@@ -7,13 +7,15 @@
  */
 import { initiativePopup } from "./popup.js";
 
-// Metropolitan France, for a first view without results.
-const FRANCE = [[41.2, -5.5], [51.2, 9.8]];
-
 export class CatalogueMap {
   constructor(map, container, status) {
     this.map = map;
     this.container = container;
+    // The server's limits, written on the map's element: metropolitan France (west, south, east,
+    // north) for a first view without results, and the latitudes the tiles' projection reaches.
+    const [west, south, east, north] = container.dataset.france.split(",").map(Number);
+    this.france = [[south, west], [north, east]];
+    this.maxLatitude = Number(container.dataset.maxLatitude);
     this.status = status;
     this.layer = L.layerGroup().addTo(map);
     this.query = new URLSearchParams();
@@ -33,7 +35,7 @@ export class CatalogueMap {
         const [west, south, east, north] = extent.bbox;
         this.map.fitBounds([[south, west], [north, east]], { padding: [30, 30], maxZoom: 13, animate: false });
       } else if (!this.query.has("zone")) {
-        this.map.fitBounds(FRANCE, { animate: false });
+        this.map.fitBounds(this.france, { animate: false });
       }
     }
     // fitBounds fires "moveend" only when the view changed.
@@ -45,9 +47,9 @@ export class CatalogueMap {
     const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
     return [
       clamp(bounds.getWest(), -180, 180),
-      clamp(bounds.getSouth(), -85, 85),
+      clamp(bounds.getSouth(), -this.maxLatitude, this.maxLatitude),
       clamp(bounds.getEast(), -180, 180),
-      clamp(bounds.getNorth(), -85, 85),
+      clamp(bounds.getNorth(), -this.maxLatitude, this.maxLatitude),
     ].map((value) => value.toFixed(5)).join(",");
   }
 

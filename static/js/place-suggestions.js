@@ -1,7 +1,8 @@
 /**
  * Place suggestions under the territory fields: a native <datalist> filled from
  * /territoires/suggestions.json as the person types. Each suggestion is a label such as
- * "Saint-Martin (76)", which the server reads back as that very place.
+ * "Saint-Martin (76)", which the server reads back as that very place. The input says from how
+ * many characters a search is worth asking for (data-min-length, from the server's own limit).
  */
 const DELAY_MS = 150;
 
@@ -17,7 +18,7 @@ export function attachPlaceSuggestions(input) {
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const query = input.value.trim();
-    if (query.length < 2) return;
+    if (query.length < Number(input.dataset.minLength || 1)) return;
     timer = setTimeout(async () => {
       controller?.abort();
       controller = new AbortController();

@@ -24,7 +24,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.filters import MAX_AMOUNT, MAX_RADIUS_KM
+from catalogue.limits import MAX_AMOUNT, MAX_RADIUS_KM
 from tests.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
