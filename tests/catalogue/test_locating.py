@@ -5,9 +5,9 @@ that is never made less precise."""
 import pytest
 from django.contrib.gis.geos import Point
 
-from catalogue.locating import LocateResult, locate_initiative
+from catalogue.locating import LOCATION_PRECISION, LocateResult, locate_initiative
 from catalogue.models import Initiative
-from geocoding import Source
+from geocoding import Precision, Source
 from tests.ban_server import ban_feature
 from tests.factories import CommuneFactory, InitiativeFactory, commune
 from tests.geocoding.answers import PERNES_STATION, PERNES_STATION_OSM, fail
@@ -212,3 +212,9 @@ def test_no_address_and_no_commune_is_not_found(ban, db):
 
     assert locate_initiative(initiative).result is LocateResult.NOT_FOUND
     assert initiative.location is None
+
+
+def test_every_precision_of_the_geocoders_is_a_precision_of_an_initiative():
+    assert set(LOCATION_PRECISION) == set(Precision)
+    assert {str(value) for value in LOCATION_PRECISION.values()} == {"address", "commune"}
+    assert all(value in Initiative.LocationPrecision.values for value in LOCATION_PRECISION.values())
