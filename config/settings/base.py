@@ -199,7 +199,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Geocoding (catalogue/geocoding.py): the Base Adresse Nationale, then Nominatim (OpenStreetMap) when
+# Geocoding (the geocoding package): the Base Adresse Nationale, then Nominatim (OpenStreetMap) when
 # the BAN fails or finds nothing. Domains and schemes are settings so that tests can point them at
 # local servers on 127.0.0.1 and a site can use its own Nominatim. Nominatim's usage policy asks for a
 # user agent that names the application (give a contact in production) and at most one request per
