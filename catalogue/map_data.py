@@ -10,7 +10,6 @@ view is a few streets wide (``DETAIL_SPAN``), every initiative comes back on its
 """
 
 import math
-from collections import defaultdict
 from urllib.parse import quote
 
 from django.contrib.gis.db.models import Extent
@@ -18,6 +17,7 @@ from django.db.models import Avg, Count, FloatField, Func, Max, Min
 from django.db.models.functions import Floor
 from django.urls import reverse
 
+from .labels import labels_of
 from .models import Initiative
 
 # Six decimals of a degree are about 10 cm: more only makes the payload heavier.
@@ -109,7 +109,7 @@ def _initiative_features(ids):
         .order_by("name", "pk")
         .values("pk", "name", "slug", "commune__name", "location", "is_demo")
     )
-    kinds = _kind_labels(ids)
+    kinds = labels_of("kinds", ids)
     fiche_url = reverse("catalogue:initiative-detail", kwargs={"slug": _SLUG_PLACEHOLDER})
     return [
         {
@@ -133,19 +133,6 @@ def _point(lng, lat):
         "type": "Point",
         "coordinates": [round(lng, COORDINATE_PRECISION), round(lat, COORDINATE_PRECISION)],
     }
-
-
-def _kind_labels(ids):
-    """The labels of each initiative's kinds, in the kinds' own order, keyed by initiative id."""
-    links = (
-        Initiative.kinds.through.objects.filter(initiative_id__in=ids)
-        .order_by("kind__position", "kind__label")
-        .values_list("initiative_id", "kind__label")
-    )
-    labels = defaultdict(list)
-    for initiative_id, label in links:
-        labels[initiative_id].append(label)
-    return labels
 
 
 def extent(initiatives):
