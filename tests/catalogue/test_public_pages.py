@@ -239,9 +239,13 @@ def test_map_data_needs_at_most_three_queries_whatever_the_number_of_initiatives
     for number in range(50):
         InitiativeFactory(kinds=kinds, location=Point(2 + number / 10, 47, srid=4326))
 
-    for bbox in ("-5.5,41.2,9.8,51.2", "2.0,46.9,2.015,47.1"):
+    # France, clustered; then a view so small that it shows its one initiative itself.
+    for bbox, shown in (("-5.5,41.2,9.8,51.2", 50), ("2.0,46.9,2.015,47.1", 1)):
         with django_assert_max_num_queries(3):
-            assert client.get(reverse("catalogue:map-data"), {"bbox": bbox}).status_code == 200
+            response = client.get(reverse("catalogue:map-data"), {"bbox": bbox})
+        assert response.status_code == 200
+        features = response.json()["features"]
+        assert sum(feature["properties"].get("count", 1) for feature in features) == shown, bbox
 
 
 # --- Map data -------------------------------------------------------------------------------
