@@ -29,7 +29,6 @@ def test_a_curator_adds_an_initiative_with_a_marker_on_the_map(page, live_server
     page.click("#id_location-map .leaflet-draw-draw-marker")
     page.click("#id_location-map", position={"x": 300, "y": 200})
     assert '"Point"' in page.input_value("#id_location")
-    page.screenshot(path="/tmp/admin_add.png", full_page=True)
     page.click("input[name=_save]")
 
     page.wait_for_selector(".messagelist .success")
@@ -41,4 +40,3 @@ def test_a_curator_adds_an_initiative_with_a_marker_on_the_map(page, live_server
     # Somewhere in the view of mainland France the map opens on.
     assert -6 < initiative.location.x < 10 and 41 < initiative.location.y < 52
     assert "Le Tiers-Lieu des Possibles" in page.inner_text(".messagelist .success")
-    page.screenshot(path="/tmp/admin_saved.png", full_page=False)

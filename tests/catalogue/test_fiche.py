@@ -128,7 +128,7 @@ def test_json_ld_describes_the_initiative_its_address_and_its_place(client, init
     data = the_json_ld(client, initiative)
 
     assert data["@context"] == "https://schema.org"
-    assert "Place" in data["@type"]
+    assert data["@type"] == ["Place", "Organization"]
     assert data["name"] == "Cirque du Ternois"
     assert data["description"] == "Une école de cirque qui devient tiers-lieu rural."
     assert data["url"] == f"http://testserver{initiative.get_absolute_url()}"
@@ -271,8 +271,7 @@ def test_correction_link_writes_to_the_configured_address_about_this_fiche(clien
     assert set(fields) == {"subject", "body"}
     [subject] = fields["subject"]
     [body] = fields["body"]
-    assert subject.startswith("Correction")
-    assert "Café & Co ?" in subject
+    assert subject == "Correction : Café & Co ?"
     assert f"http://testserver{initiative.get_absolute_url()}" in body
 
 
@@ -347,8 +346,8 @@ def test_printed_fiche_gives_its_web_address_and_the_coordinates_instead_of_the_
     html = client.get(initiative.get_absolute_url()).content.decode()
 
     online = html.split('class="fiche__online print-only">', 1)[1].split("</p>", 1)[0]
-    assert f"http://testserver{initiative.get_absolute_url()}" in online
-    assert "50.48380" in html and "2.41090" in html
+    assert online == f"Cette fiche en ligne : http://testserver{initiative.get_absolute_url()}"
+    assert '<p class="print-only">Coordonnées GPS : latitude 50.48380, longitude 2.41090</p>' in html
 
 
 @pytest.mark.parametrize("location", [Point(2.41, 50.48, srid=4326), None])
@@ -364,9 +363,14 @@ def test_fiche_runs_no_inline_script_without_the_nonce(client, initiative):
     response, page = get_page(client, initiative)
 
     nonce = page.json_ld()[0][0]["nonce"]
-    for attrs, text in page.scripts:
-        if text.strip() and attrs.get("type") not in ("application/json", "application/ld+json"):
-            assert attrs.get("nonce") == nonce, text[:80]
+    inline = [
+        (attrs, text)
+        for attrs, text in page.scripts
+        if text.strip() and attrs.get("type") not in ("application/json", "application/ld+json")
+    ]
+    assert inline  # the map's script, at least: the loop below is not over nothing
+    for attrs, text in inline:
+        assert attrs.get("nonce") == nonce, text[:80]
 
 
 @pytest.mark.browser

@@ -29,10 +29,6 @@ def _refused_by_database(save):
         save()
 
 
-def _messages(error: ValidationError):
-    return " ".join(str(m) for messages in error.message_dict.values() for m in messages)
-
-
 class TestDatabaseConstraints:
     def test_two_initiatives_cannot_share_a_slug(self):
         InitiativeFactory(name="Le Bazar", slug="le-bazar")
@@ -103,31 +99,43 @@ class TestFrenchMessages:
         )
         with translation.override("fr"), pytest.raises(ValidationError) as refused:
             entity.full_clean()
-        assert "SIREN" in _messages(refused.value)
-        assert "chiffre de contrôle" in _messages(refused.value)
+        assert refused.value.message_dict == {
+            "siren": [
+                "Ce numéro SIREN n’est pas valide : son chiffre de contrôle ne correspond pas. Vérifiez "
+                "qu’il n’y a pas de faute de frappe."
+            ]
+        }
 
     def test_malformed_siren_is_explained_in_french(self):
         with translation.override("fr"), pytest.raises(ValidationError) as refused:
             validate_siren("12 345")
-        assert "9 chiffres" in " ".join(refused.value.messages)
+        assert refused.value.messages == [
+            "Un numéro SIREN compte exactement 9 chiffres, sans espace (par exemple 200035442)."
+        ]
 
     def test_impossible_year_is_explained_in_french(self):
         initiative = InitiativeFactory.build(commune=None, started_year=1500)
         with translation.override("fr"), pytest.raises(ValidationError) as refused:
             initiative.full_clean()
-        assert "supérieure ou égale à 1800" in _messages(refused.value)
+        assert refused.value.message_dict == {
+            "started_year": ["Assurez-vous que cette valeur est supérieure ou égale à 1800."]
+        }
 
     def test_opening_before_start_is_explained_in_french(self):
         initiative = InitiativeFactory.build(commune=None, started_year=2018, opened_year=2016)
         with translation.override("fr"), pytest.raises(ValidationError) as refused:
             initiative.full_clean()
-        assert "ouverture" in _messages(refused.value)
+        assert refused.value.message_dict == {
+            "opened_year": ["L’année d’ouverture ne peut pas précéder l’année de démarrage du projet."]
+        }
 
     def test_negative_amount_is_explained_in_french(self):
         funding = FundingFactory.build(initiative=InitiativeFactory(), tool=None, note="x", amount=-10)
         with translation.override("fr"), pytest.raises(ValidationError) as refused:
             funding.full_clean()
-        assert "supérieure ou égale à 0" in _messages(refused.value)
+        assert refused.value.message_dict == {
+            "amount": ["Assurez-vous que cette valeur est supérieure ou égale à 0."]
+        }
 
 
 class TestIdentifiers:

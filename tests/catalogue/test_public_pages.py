@@ -39,6 +39,14 @@ def text_of(response):
     return response.content.decode()
 
 
+def card_of(html, initiative):
+    """The initiative's card in the list (the facets beside it name kinds and places too)."""
+    link = f'<a href="{initiative.get_absolute_url()}">'
+    cards = [card for card in html.split('<article class="initiative-card">')[1:] if link in card]
+    assert len(cards) == 1, f"{initiative.name}: {len(cards)} cards"
+    return cards[0].split("</article>", 1)[0]
+
+
 @pytest.fixture
 def pernes(territories):
     return Territory.objects.get(kind="commune", code="62652")
@@ -159,21 +167,24 @@ def test_home_lists_the_published_initiatives_and_not_the_others(client):
     html = text_of(response)
     assert "Le Bazar Saint-So" in html
     assert f'href="{published.get_absolute_url()}"' in html
-    assert "Une friche ferroviaire devenue tiers-lieu." in html
-    assert published.commune.name in html
+    card = card_of(html, published)
+    assert '<p class="initiative-card__summary">Une friche ferroviaire devenue tiers-lieu.</p>' in card
+    assert f'<p class="initiative-card__commune">{published.commune}</p>' in card
     assert "Brouillon secret" not in html
     assert "À relire encore" not in html
     assert "Projet archivé" not in html
 
 
 def test_home_list_shows_kinds_and_commune(client, pernes):
-    InitiativeFactory(name="Café des Possibles", commune=pernes, kinds=[KindFactory(label="Café associatif")])
+    cafe = InitiativeFactory(
+        name="Café des Possibles", commune=pernes, kinds=[KindFactory(label="Café associatif")]
+    )
 
-    html = text_of(client.get(reverse("catalogue:map")))
+    card = card_of(text_of(client.get(reverse("catalogue:map"))), cafe)
 
-    assert "Café des Possibles" in html
-    assert "Pernes" in html
-    assert "Café associatif" in html
+    assert "Café des Possibles</a></h3>" in card
+    assert '<p class="initiative-card__commune">Pernes (62)</p>' in card
+    assert "<li>Café associatif</li>" in card
 
 
 def test_home_has_the_map_container_landmarks_and_skip_link(client):
@@ -228,9 +239,13 @@ def test_map_data_needs_at_most_three_queries_whatever_the_number_of_initiatives
     for number in range(50):
         InitiativeFactory(kinds=kinds, location=Point(2 + number / 10, 47, srid=4326))
 
-    for bbox in ("-5.5,41.2,9.8,51.2", "2.0,46.9,2.015,47.1"):
+    # France, clustered; then a view so small that it shows its one initiative itself.
+    for bbox, shown in (("-5.5,41.2,9.8,51.2", 50), ("2.0,46.9,2.015,47.1", 1)):
         with django_assert_max_num_queries(3):
-            assert client.get(reverse("catalogue:map-data"), {"bbox": bbox}).status_code == 200
+            response = client.get(reverse("catalogue:map-data"), {"bbox": bbox})
+        assert response.status_code == 200
+        features = response.json()["features"]
+        assert sum(feature["properties"].get("count", 1) for feature in features) == shown, bbox
 
 
 # --- Map data -------------------------------------------------------------------------------
@@ -294,14 +309,17 @@ def test_fiche_shows_name_summary_kinds_themes_stage_and_place(client, rich_init
     assert response.status_code == 200
     html = text_of(response)
     assert "<h1>Cirque du Ternois</h1>" in html
-    assert "Une école de cirque qui devient tiers-lieu rural." in html
-    assert "Tiers-lieu" in html and "École de cirque" in html
-    assert "Culture" in html
-    assert str(capfirst(Stage.PREFIGURATION.label)) in html
-    assert "2016" in html and "2019" in html
-    assert "Pernes, Pas-de-Calais (62), Hauts-de-France" in html
-    assert "Saint-Pol-sur-Ternoise" in html
-    assert "Zone d&#x27;activités, 62550 Pernes" in html
+    assert '<p class="fiche__summary">Une école de cirque qui devient tiers-lieu rural.</p>' in html
+    # The site's tagline says "Tiers-lieux", the JSON-LD lists the themes and the trajectory its years:
+    # only the fiche's own elements show that these facts are there.
+    assert "<li>Tiers-lieu</li><li>École de cirque</li>" in html
+    assert "<dt>Thèmes</dt><dd>Culture</dd>" in html
+    assert "<dt>Étape</dt><dd>Préfiguration</dd>" in html
+    assert "<dt>Projet lancé en</dt><dd>2016</dd>" in html
+    assert "<dt>Ouvert en</dt><dd>2019</dd>" in html
+    assert "<dd>Pernes, Pas-de-Calais (62), Hauts-de-France</dd>" in html
+    assert "<dt>Territoires desservis</dt><dd>Saint-Pol-sur-Ternoise (" in html
+    assert "<dt>Adresse</dt><dd>Zone d&#x27;activités, 62550 Pernes</dd>" in html
 
 
 def test_fiche_formats_key_figures_the_french_way(client, rich_initiative):
@@ -328,19 +346,36 @@ def test_fiche_renders_the_description_as_sanitised_markdown(client, rich_initia
 def test_fiche_shows_the_legal_set_up(client, rich_initiative):
     html = text_of(client.get(rich_initiative.get_absolute_url()))
 
-    for text in [
-        "Association du cirque",
-        "Association loi 1901",
-        "W623001234",
-        "SCI du chapiteau",
-        "123456789",
-        "SCIC d&#x27;animation",
-        "SCIC",
-        "En cours de validation.",
-        str(capfirst(LegalEntity.Role.PROJECT_HOLDER.label)),
-        str(capfirst(LegalEntity.Role.OWNER.label)),
-    ]:
-        assert text in html, text
+    # Each entity with its own form, role and numbers (a name such as "SCIC d'animation" holds the
+    # label of its form: only the entity's list item says which form is whose).
+    entities = [item.split("</li>", 1)[0] for item in html.split('<li class="entity">')[1:]]
+    assert len(entities) == 3
+    for entity, facts in zip(
+        entities,
+        [
+            [
+                '<h3 class="entity__name">Association du cirque</h3>',
+                "<dt>Forme juridique</dt><dd>Association loi 1901</dd>",
+                "<dt>Rôle</dt><dd>Porteur du projet</dd>",
+                "<dt>numéro RNA</dt><dd>W623001234</dd>",
+            ],
+            [
+                '<h3 class="entity__name">SCI du chapiteau</h3>',
+                "<dt>Forme juridique</dt><dd>SCI</dd>",
+                "<dt>Rôle</dt><dd>Propriétaire ou maître d’ouvrage</dd>",
+                "<dt>numéro SIREN</dt><dd>123456789</dd>",
+            ],
+            [
+                '<h3 class="entity__name">SCIC d&#x27;animation</h3>',
+                "<dt>Forme juridique</dt><dd>SCIC</dd>",
+                "<dt>Rôle</dt><dd>Exploitation ou animation</dd>",
+                '<p class="note">En cours de validation.</p>',
+            ],
+        ],
+        strict=True,
+    ):
+        for fact in facts:
+            assert fact in entity, fact
 
 
 def test_fiche_groups_partners_by_role(client, rich_initiative):
@@ -388,8 +423,9 @@ def test_fiche_shows_contacts_sources_and_verification(client, rich_initiative):
     assert '<a href="https://www.example.org/cirque" rel="noopener">' in html
     assert 'href="mailto:contact@example.org"' in html
     assert 'href="tel:0321000000"' in html
-    assert "Atelier n°4 du RNIT, Montpellier, 15 mai 2018." in html
-    assert "15 mai 2018" in html.split("Atelier", 1)[1]
+    assert '<div class="sources"><p>Atelier n°4 du RNIT, Montpellier, 15 mai 2018.</p></div>' in html
+    # The sources say "15 mai 2018" too: the verification is its own line.
+    assert "<dd>Vérifiée le 15 mai 2018</dd>" in html
 
 
 def test_fiche_says_when_an_entry_is_not_verified(client):
@@ -486,9 +522,10 @@ def test_seed_fiche_of_cirqu_en_cavale_shows_pernes_its_jobs_and_its_scic(client
 
     html = text_of(client.get(cirque.get_absolute_url()))
 
-    assert "Pernes" in html
-    assert "<dd>9</dd>" in html
-    assert "SCIC" in html
+    # Its description names Pernes-en-Artois and its SCIC: the facts are in their own elements.
+    assert "<dd>Pernes, Pas-de-Calais (62), Hauts-de-France</dd>" in html
+    assert "<dt>Emplois (équivalents temps plein)</dt><dd>9</dd>" in html
+    assert "<dt>Forme juridique</dt><dd>SCIC</dd>" in html
 
 
 def test_home_list_page_out_of_range_shows_the_nearest_page_rather_than_an_error(client):

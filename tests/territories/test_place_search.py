@@ -393,7 +393,7 @@ def test_french_suggestions_of_an_intercommunality_of_unknown_type_are_in_french
 
     [result] = suggest(client, q="Zqxw")
 
-    assert result["context"].split(" · ")[0] != "Intercommunality"
+    assert result["context"] == "Intercommunalité · Nord (59)"
 
 
 @pytest.mark.parametrize(
