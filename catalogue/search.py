@@ -113,21 +113,21 @@ def refresh_search_text(initiative_ids=None):
 
 
 def _refresh_batch(ids):
+    # Every read in a stable order, so that the same facts always give the same text (a database
+    # without ORDER BY returns rows as they happen to be stored).
     parts = defaultdict(list)
     for pk, *texts in Initiative.objects.filter(pk__in=ids).values_list("pk", *INITIATIVE_TEXTS):
         parts[pk].extend(texts)
     for part in MANY_TO_MANY:
         paths = [f"{part.target}__{path}" for path in part.searched]
         if paths:
-            for pk, *texts in part.through.objects.filter(initiative_id__in=ids).values_list(
-                "initiative_id", *paths
-            ):
+            links = part.through.objects.filter(initiative_id__in=ids).order_by("pk")
+            for pk, *texts in links.values_list("initiative_id", *paths):
                 parts[pk].extend(texts)
     for part in ROWS:
         if part.searched:
-            for pk, *texts in part.model.objects.filter(initiative_id__in=ids).values_list(
-                "initiative_id", *part.searched
-            ):
+            rows = part.model.objects.filter(initiative_id__in=ids).order_by("pk")
+            for pk, *texts in rows.values_list("initiative_id", *part.searched):
                 parts[pk].extend(texts)
 
     initiatives = []

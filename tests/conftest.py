@@ -43,6 +43,20 @@ def curator_client(client, curator):
     return client
 
 
+@pytest.fixture(params=["curator", "superuser"])
+def staff_client(request, client):
+    """The admin as a curator (staff, in the curators' group) and as a superuser."""
+    user = request.getfixturevalue(request.param)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
 # The départements of the seed's entries: what tests with a live server load (see `territories`).
 SEED_DEPARTEMENTS = ["59", "62"]
 

@@ -143,20 +143,6 @@ def inline_formset(response, prefix):
     )
 
 
-@pytest.fixture(params=["curator", "superuser"])
-def staff_client(request, client):
-    """The admin as a curator (staff, in the curators' group) and as a superuser."""
-    user = request.getfixturevalue(request.param)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 @pytest.fixture
 def pas_de_calais(territories):
     return Territory.objects.get(kind="departement", code="62")
@@ -733,31 +719,6 @@ def test_every_catalogue_list_renders_and_searches(staff_client, pernes, model):
     assert rows_of(staff_client.get(url, {"q": "Pernes"})) == {str(found)}
 
 
-def test_the_territory_list_renders_and_searches(staff_client, pernes):
-    url = reverse("admin:territories_territory_changelist")
-
-    response = staff_client.get(url)
-    assert response.status_code == 200
-    assert response.context["cl"].result_count == Territory.objects.count()
-    searched = rows_of(staff_client.get(url, {"q": "Pernes"}))
-    assert "Pernes (62)" in searched
-    assert "Lille (59)" not in searched
-
-
-def test_territories_are_found_by_the_place_search_best_match_first(staff_client, pernes):
-    url = reverse("admin:territories_territory_changelist")
-
-    def found(query):
-        return [str(t) for t in staff_client.get(url, {"q": query}).context["cl"].result_list]
-
-    # The exact name first, then the other Pernes by population.
-    assert found("pernes")[:3] == ["Pernes (62)", "Pernes-les-Fontaines (84)", "Pernes-lès-Boulogne (62)"]
-    assert found("62652") == ["Pernes (62)"]
-    assert found("62")[0] == "Pas-de-Calais (62)"
-    assert "Pernes (62)" in found("62550")
-    assert found("PEVELE carembault") == ["CC Pévèle-Carembault"]
-
-
 def test_the_commune_autocomplete_offers_only_communes_with_their_departement(staff_client, pernes):
     DepartementFactory(name="Pernes imaginaire", code="99")
 
@@ -788,13 +749,6 @@ def test_partner_and_funding_tool_autocompletes(staff_client, field_name, factor
     )
 
     assert [result["text"] for result in response.json()["results"]] == [name]
-
-
-def test_a_territory_change_page_shows_its_centre_on_a_map(superuser_client, pernes):
-    response = superuser_client.get(reverse("admin:territories_territory_change", args=[pernes.pk]))
-
-    assert response.status_code == 200
-    assert 'id="id_centre-map"' in response.content.decode()
 
 
 # --- Users and networks ---------------------------------------------------------------------------

@@ -432,14 +432,6 @@ def test_suggestions_take_a_bounded_number_of_queries(client, query):
 # --- The admin ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["curator", "superuser"])
-def staff_client(request, client):
-    """The admin as a curator (staff, in the curators' group) and as a superuser."""
-    user = request.getfixturevalue(request.param)
-    client.force_login(user)
-    return client
-
-
 def listed(response):
     assert response.status_code == 200
     return [(territory.kind, territory.code) for territory in response.context["cl"].result_list]
@@ -509,3 +501,35 @@ def test_the_commune_autocomplete_finds_a_commune_by_postcode(staff_client):
     assert results[0]["id"] == str(pernes.pk)
     assert "Marconnelle (62)" in texts
     assert {"Sachin (62)", "Bailleul-lès-Pernes (62)"} <= set(texts)
+
+
+def test_the_territory_list_renders_and_searches(staff_client, pernes):
+    url = reverse("admin:territories_territory_changelist")
+
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Territory.objects.count()
+    searched = {str(row) for row in staff_client.get(url, {"q": "Pernes"}).context["cl"].result_list}
+    assert "Pernes (62)" in searched
+    assert "Lille (59)" not in searched
+
+
+def test_territories_are_found_by_the_place_search_best_match_first(staff_client, pernes):
+    url = reverse("admin:territories_territory_changelist")
+
+    def found(query):
+        return [str(t) for t in staff_client.get(url, {"q": query}).context["cl"].result_list]
+
+    # The exact name first, then the other Pernes by population.
+    assert found("pernes")[:3] == ["Pernes (62)", "Pernes-les-Fontaines (84)", "Pernes-lès-Boulogne (62)"]
+    assert found("62652") == ["Pernes (62)"]
+    assert found("62")[0] == "Pas-de-Calais (62)"
+    assert "Pernes (62)" in found("62550")
+    assert found("PEVELE carembault") == ["CC Pévèle-Carembault"]
+
+
+def test_a_territory_change_page_shows_its_centre_on_a_map(superuser_client, pernes):
+    response = superuser_client.get(reverse("admin:territories_territory_change", args=[pernes.pk]))
+
+    assert response.status_code == 200
+    assert 'id="id_centre-map"' in response.content.decode()
