@@ -1,7 +1,7 @@
 """Measures the public catalogue's budgets on PostGIS with 10,000 and 100,000 generated initiatives.
 
-    .venv/bin/python benchmarks/catalogue.py
-    .venv/bin/python benchmarks/catalogue.py --sizes 10000 --repeat 30 --keep
+    .venv/bin/python benchmarks/catalogue_budgets.py
+    .venv/bin/python benchmarks/catalogue_budgets.py --sizes 10000 --repeat 30 --keep
 
 1. A PostGIS database of its own (created, then dropped at the end, also on an error or Ctrl-C,
    unless ``--keep``): ``migrate``, ``load_territories``, ``load_seed``.

@@ -1,7 +1,7 @@
 """Measures the territories' budgets: loading the whole of France, and the place suggestions.
 
-    .venv/bin/python benchmarks/territories.py
-    .venv/bin/python benchmarks/territories.py --postgis postgis://postgres@127.0.0.1:5432/percolateur_bench
+    .venv/bin/python benchmarks/territories_budgets.py
+    .venv/bin/python benchmarks/territories_budgets.py --postgis postgis://postgres@127.0.0.1:5432/percolateur_bench
 
 1. ``manage.py load_territories`` into a fresh database, then a second time (nothing to change), on
    SpatiaLite (a file under var/) and on PostGIS (a database created, then dropped, for the purpose).
