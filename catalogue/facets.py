@@ -2,10 +2,12 @@
 
 A facet is a URL parameter whose values add up (SCIC *or* SCOP) while facets narrow each other
 (SCIC *and* rural). Its spec below says everything about it: the parameter, the legend, the path
-from an initiative to its value, where its values come from (a vocabulary table, whose slugs are
-the values, or choices), and whether its box opens when nothing in it is ticked. From the spec come
-the FilterSet's filter (``Facet.filter()``, see ``catalogue.filters``), the counts per value
-(``Facet.counts()``) and the box of the page (``templates/catalogue/partials/facet.html``).
+from an initiative to its value, and whether its box opens when nothing in it is ticked. From the
+spec come the FilterSet's filter (``Facet.filter()``, see ``catalogue.filters``), the counts per
+value (``Facet.counts()``) and the box of the page (``templates/catalogue/partials/facet.html``).
+
+What the values are follows from the path: the rows of the vocabulary it ends on (their slugs), or
+the choices of the field it ends on.
 
 Counts are computed among the results of every *other* filter, so that ticking SCIC still shows how
 many SCOP there are to add: one GROUP BY query per facet, whatever the number of results or values.
@@ -18,7 +20,6 @@ facet is one entry. This module imports no model, so that a settings module can 
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 import django_filters
 from django import forms
@@ -31,21 +32,6 @@ from django.utils.translation import gettext_lazy as _
 
 def _initiative():
     return apps.get_model("catalogue", "Initiative")
-
-
-def _resolve(dotted):
-    """The object a dotted path names, classes nested in classes included:
-    "catalogue.models.Organization.Kind"."""
-    parts = dotted.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        try:
-            found = import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for name in parts[cut:]:
-            found = getattr(found, name)
-        return found
-    raise ImportError(f"Nothing is named {dotted!r}.")
 
 
 class SubqueryFilterMixin:
@@ -69,66 +55,64 @@ class RelatedValueFilter(SubqueryFilterMixin, django_filters.MultipleChoiceFilte
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet whose values are a vocabulary's slugs (``lookup``) or fixed ``choices``."""
+    """A facet on the field that ``path`` leads to: a vocabulary (kinds, legal forms…), whose slugs
+    are the values, in the vocabulary's order; or a field with choices (the stage), in their order."""
 
     param: str  # in the URL: ?forme=scic
     label: Promise  # the legend of its box, and the filter's label in error messages
     path: str  # from an initiative to the value: "legal_entities__legal_form", "stage"
-    lookup: str = ""  # "catalogue.LegalForm": the values are its slugs, in its order
-    choices: str = ""  # otherwise the dotted path of a TextChoices: "catalogue.models.Stage"
     opened: bool = False  # whether its box is open when nothing in it is ticked
+
+    def _fields(self):
+        """The fields the path goes through, the initiative's first."""
+        model, fields = _initiative(), []
+        for name in self.path.split("__"):
+            fields.append(model._meta.get_field(name))
+            model = fields[-1].related_model
+        return fields
 
     # --- The filter -----------------------------------------------------------------------------
 
     def filter(self):
         """The django-filter filter of this facet, for ``InitiativeFilterSet``."""
+        fields = self._fields()
         options = {"field_name": self.path, "label": self.label, "widget": forms.CheckboxSelectMultiple}
-        if self.lookup:
-            model = apps.get_model(self.lookup)
-            return RelatedChoiceFilter(to_field_name="slug", queryset=model.objects.all(), **options)
-        if self._first_hop_is_many():
-            return RelatedValueFilter(choices=self.value_choices(), **options)
-        return django_filters.MultipleChoiceFilter(choices=self.value_choices(), **options)
-
-    def value_choices(self):
-        return _resolve(self.choices).choices
+        vocabulary = fields[-1].related_model
+        if vocabulary is not None:
+            return RelatedChoiceFilter(to_field_name="slug", queryset=vocabulary.objects.all(), **options)
+        if fields[0].many_to_many or fields[0].one_to_many:
+            return RelatedValueFilter(choices=fields[-1].choices, **options)
+        return django_filters.MultipleChoiceFilter(choices=fields[-1].choices, **options)
 
     # --- The counts -----------------------------------------------------------------------------
 
     def counts(self, initiatives):
         """{value: number of ``initiatives``} of each value found among them."""
-        hop, _sep, rest = self.path.partition("__")
-        relation = _initiative()._meta.get_field(hop)
+        fields = self._fields()
+        relation, rest = fields[0], self.path.partition("__")[2]
+        # A vocabulary's values are its slugs.
+        slug = "__slug" if fields[-1].related_model is not None else ""
         if relation.many_to_many:
             # Through the relation's own table: one row per (initiative, value).
-            through = relation.remote_field.through
             value = "__".join(part for part in (relation.m2m_reverse_field_name(), rest) if part)
-            rows = through.objects.filter(initiative_id__in=initiatives.values("pk"))
-            return self._grouped(rows, self._value_path(value), Count("initiative_id"))
+            rows = relation.remote_field.through.objects.filter(initiative_id__in=initiatives.values("pk"))
+            return self._grouped(rows, value + slug, Count("initiative_id"))
         if relation.one_to_many:
             # On the part's rows: an initiative with two rows of the same value counts once.
             rows = relation.related_model.objects.filter(initiative_id__in=initiatives.values("pk"))
-            return self._grouped(rows, self._value_path(rest), Count("initiative_id", distinct=True))
-        return self._grouped(initiatives, self._value_path(self.path), Count("pk"))
-
-    def _value_path(self, path):
-        return f"{path}__slug" if self.lookup else path
+            return self._grouped(rows, rest + slug, Count("initiative_id", distinct=True))
+        return self._grouped(initiatives, self.path + slug, Count("pk"))
 
     @staticmethod
     def _grouped(rows, value, count):
         return dict(rows.order_by().values_list(value).annotate(n=count))
-
-    def _first_hop_is_many(self):
-        hop = self.path.partition("__")[0]
-        relation = _initiative()._meta.get_field(hop)
-        return relation.many_to_many or relation.one_to_many
 
     # --- The values -----------------------------------------------------------------------------
 
     def options(self, form_field):
         """(value, label) of every value of the facet, in order, from the form's own field (whose
         vocabulary is read once per request)."""
-        if self.lookup:
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
             return [(row.slug, str(row)) for row in form_field.queryset]
         return [(value, str(label)) for value, label in form_field.choices]
 
@@ -193,20 +177,15 @@ POPULATION_BANDS = (
 )
 
 FACETS = (
-    Facet("type", _("Kind"), "kinds", lookup="catalogue.Kind", opened=True),
-    Facet("theme", _("Theme"), "themes", lookup="catalogue.Theme"),
-    Facet("etape", _("Stage"), "stage", choices="catalogue.models.Stage"),
-    Facet("forme", _("Legal form"), "legal_entities__legal_form", lookup="catalogue.LegalForm", opened=True),
-    Facet("outil", _("Funding tool"), "fundings__tool", lookup="catalogue.FundingTool"),
-    Facet("levier", _("Public-action lever"), "levers", lookup="catalogue.Lever"),
-    Facet(
-        "partenaire",
-        _("Kind of partner"),
-        "partnerships__organization__kind",
-        choices="catalogue.models.Organization.Kind",
-    ),
-    Facet("reseau", _("Network"), "networks", lookup="accounts.Network"),
-    Facet("densite", _("Density"), "commune__density_class", choices="territories.models.DensityClass"),
+    Facet("type", _("Kind"), "kinds", opened=True),
+    Facet("theme", _("Theme"), "themes"),
+    Facet("etape", _("Stage"), "stage"),
+    Facet("forme", _("Legal form"), "legal_entities__legal_form", opened=True),
+    Facet("outil", _("Funding tool"), "fundings__tool"),
+    Facet("levier", _("Public-action lever"), "levers"),
+    Facet("partenaire", _("Kind of partner"), "partnerships__organization__kind"),
+    Facet("reseau", _("Network"), "networks"),
+    Facet("densite", _("Density"), "commune__density_class"),
     BandsFacet("population", _("Population of the commune"), "commune__population", bands=POPULATION_BANDS),
 )
 

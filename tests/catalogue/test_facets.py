@@ -14,7 +14,7 @@ from tests.factories import InitiativeFactory, ObstacleFactory
 
 pytestmark = pytest.mark.django_db
 
-OBSTACLE_FACET = Facet("frein", "Frein rencontré", "obstacles", lookup="catalogue.Obstacle", opened=True)
+OBSTACLE_FACET = Facet("frein", "Frein rencontré", "obstacles", opened=True)
 
 
 @pytest.fixture
