@@ -22,7 +22,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
-from django.db.models import F
+from django.db.models import F, TextChoices
 from django.dispatch import receiver
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -107,19 +107,13 @@ def _place_input(placeholder):
     )
 
 
-class Sort:
-    RELEVANCE = "pertinence"
-    NAME = "nom"
-    DISTANCE = "distance"
-    UPDATED = "recent"
+class Sort(TextChoices):
+    """The orders of the results, by their name in the URL (``?tri=nom``)."""
 
-
-SORT_CHOICES = [
-    (Sort.RELEVANCE, _("relevance")),
-    (Sort.NAME, _("name")),
-    (Sort.DISTANCE, _("distance")),
-    (Sort.UPDATED, _("last updated")),
-]
+    RELEVANCE = "pertinence", _("relevance")
+    NAME = "nom", _("name")
+    DISTANCE = "distance", _("distance")
+    UPDATED = "recent", _("last updated")
 
 
 class CatalogueForm(forms.Form):
@@ -132,14 +126,11 @@ class CatalogueForm(forms.Form):
         max_value=limits.MAX_RADIUS_KM,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": limits.DEFAULT_RADIUS_KM}),
     )
-    tri = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    tri = forms.ChoiceField(label=_("Sort by"), required=False, choices=Sort.choices)
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
     """The filters of the public catalogue. ``queryset`` must already be the public initiatives."""
-
-    Sort = Sort
-    SORT_CHOICES = SORT_CHOICES
 
     q = django_filters.CharFilter(
         method="filter_text",
@@ -233,7 +224,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def sort_choices(self):
         """(value, label) of the orders that apply, for the sort menu."""
         possible = self.possible_sorts()
-        return [(value, label) for value, label in SORT_CHOICES if value in possible]
+        return [(value, label) for value, label in Sort.choices if value in possible]
 
     @property
     def sort(self):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
 
-from geocoding import ARRONDISSEMENT_PREFIXES, GeocodedPlace, Precision, geocode_address
+from geocoding import GeocodedPlace, Precision, commune_code, geocode_address
 from territories.models import Territory
 
 from .models import Initiative
@@ -99,8 +99,4 @@ def _set_commune(initiative, place):
     surer than the nearest town hall that saving would otherwise pick."""
     if initiative.commune_id is not None or not place.citycode:
         return
-    code = next(
-        (city for city, prefix in ARRONDISSEMENT_PREFIXES.items() if place.citycode.startswith(prefix)),
-        place.citycode,
-    )
-    initiative.commune = Territory.objects.communes().filter(code=code).first()
+    initiative.commune = Territory.objects.communes().filter(code=commune_code(place.citycode)).first()

@@ -54,7 +54,7 @@ def read_through():
     lookups = defaultdict(list)
     for part in MANY_TO_MANY:
         if part.searched:
-            lookups[Initiative._meta.get_field(part.field).related_model].append(part.field)
+            lookups[part.model_field.related_model].append(part.field)
     for part in ROWS:
         query_name = part.model._meta.get_field("initiative").related_query_name()
         for path in part.searched:

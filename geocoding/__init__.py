@@ -39,12 +39,12 @@ initiative from its address is ``catalogue.locating``'s job.
 """
 
 from .lookup import geocode_address
-from .results import ARRONDISSEMENT_PREFIXES, GeocodedPlace, Precision, Source
+from .results import GeocodedPlace, Precision, Source, commune_code
 
 __all__ = [
-    "ARRONDISSEMENT_PREFIXES",
     "GeocodedPlace",
     "Precision",
     "Source",
+    "commune_code",
     "geocode_address",
 ]

@@ -45,8 +45,15 @@ class ServiceFailed(Exception):
     Logged where it happens; it only tells ``geocode_address`` not to cache."""
 
 
-def in_commune(found_code, commune_code):
-    if found_code == commune_code:
-        return True
-    prefix = ARRONDISSEMENT_PREFIXES.get(commune_code)
-    return bool(prefix and found_code.startswith(prefix))
+def commune_code(citycode):
+    """The INSEE code of the commune a geocoder's ``citycode`` lies in: the arrondissements of Paris,
+    Lyon and Marseille give their commune's ("75111" → "75056"), any other code is its own."""
+    return next(
+        (commune for commune, prefix in ARRONDISSEMENT_PREFIXES.items() if citycode.startswith(prefix)),
+        citycode,
+    )
+
+
+def in_commune(found_code, wanted_code):
+    """Whether a geocoder's ``citycode`` lies in the commune ``wanted_code``."""
+    return wanted_code in (found_code, commune_code(found_code))

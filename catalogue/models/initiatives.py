@@ -74,8 +74,8 @@ class InitiativeQuerySet(models.QuerySet):
         prefetches = []
         for part in MANY_TO_MANY:
             if part.fiche_fields:
-                related = Initiative._meta.get_field(part.field).related_model
-                prefetches.append(Prefetch(part.field, queryset=related.objects.only(*part.fiche_fields)))
+                related = part.model_field.related_model.objects.only(*part.fiche_fields)
+                prefetches.append(Prefetch(part.field, queryset=related))
             else:
                 prefetches.append(part.field)
         for part in ROWS:

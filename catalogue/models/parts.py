@@ -55,13 +55,18 @@ class ManyToManyPart:
     fiche_fields: tuple[str, ...] = ()
 
     @property
+    def model_field(self):
+        """The initiative's ``ManyToManyField``."""
+        return apps.get_model("catalogue", "Initiative")._meta.get_field(self.field)
+
+    @property
     def through(self):
-        return apps.get_model("catalogue", "Initiative")._meta.get_field(self.field).remote_field.through
+        return self.model_field.remote_field.through
 
     @property
     def target(self):
         """The through table's foreign key to the related object: ``kind`` for ``kinds``."""
-        return apps.get_model("catalogue", "Initiative")._meta.get_field(self.field).m2m_reverse_field_name()
+        return self.model_field.m2m_reverse_field_name()
 
 
 ROWS = (
