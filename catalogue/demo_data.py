@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from accounts.models import Network
 from territories.models import Territory
 
+from .indexing import rebuild_totals, refresh
 from .models import (
     Funding,
     FundingTool,
@@ -49,7 +50,6 @@ from .models import (
     Stage,
     Theme,
 )
-from .search import refresh_search_text
 
 DEFAULT_SEED = 1
 BATCH_SIZE = 2000
@@ -259,7 +259,7 @@ def generate_demo_data(count, seed=DEFAULT_SEED, batch_size=BATCH_SIZE):
             batch = picked[start : start + batch_size]
             writer.write([maker.draft(first_number + start + i, commune) for i, commune in enumerate(batch)])
         writer.finish()
-        refresh_search_text(writer.initiative_ids)
+        refresh(writer.initiative_ids)
     return Generated(initiatives=count, communes=len({commune.pk for commune in picked}))
 
 
@@ -279,7 +279,10 @@ def delete_demo_data():
     with transaction.atomic(using=using):
         for model, field_name in _cascading_relations():
             model._base_manager.filter(**{f"{field_name}__in": demo.values("pk")})._raw_delete(using)
-        return demo._raw_delete(using)
+        deleted = demo._raw_delete(using)
+        # Their search words and map cells went with them: count what is left.
+        rebuild_totals()
+        return deleted
 
 
 def _cascading_relations():

@@ -3,17 +3,18 @@
 A facet is a URL parameter whose values add up (SCIC *or* SCOP) while facets narrow each other
 (SCIC *and* rural). Its spec below says everything about it: the parameter, the legend, the path
 from an initiative to its value, and whether its box opens when nothing in it is ticked. From the
-spec come the FilterSet's filter (``Facet.filter()``, see ``catalogue.filters``), the counts per
-value (``Facet.counts()``) and the box of the page (``templates/catalogue/partials/facet.html``).
+spec come the FilterSet's filter (``Facet.filter()``, see ``catalogue.filters``), the values that
+the facet values' table holds (``Facet.values_of()``) and the box of the page
+(``templates/catalogue/partials/facet.html``).
 
 What the values are follows from the path: the rows of the vocabulary it ends on (their slugs), or
 the choices of the field it ends on.
 
-Counts are computed among the results of every *other* filter, so that ticking SCIC still shows how
-many SCOP there are to add: one GROUP BY query per facet, whatever the number of results or values.
-How a facet counts follows from its path: through the table of a many-to-many relation (kinds,
-levers…), on the rows of a part (an initiative with two SCIC entities counts once), or on the
-initiatives themselves (their stage, their commune's density class).
+Filters and counts read a narrow table, ``FacetValue``: one row per (published initiative, facet,
+value), which ``catalogue.indexing`` fills from each facet's path (``Facet.values_of``), so that an
+initiative with two SCIC entities counts once. Counts are computed among the results of every
+*other* filter, so that ticking SCIC still shows how many SCOP there are to add: every count of a
+page in one query (``facet_counts``), whatever the number of results or values.
 
 The facets shown are ``FACETS``, unless the ``CATALOGUE_FACETS`` setting lists others: adding a
 facet is one entry. This module imports no model, so that a settings module can import it.
@@ -34,22 +35,29 @@ def _initiative():
     return apps.get_model("catalogue", "Initiative")
 
 
-class SubqueryFilterMixin:
-    """Filters on a relation with ``pk IN (…)``: no duplicate rows, no DISTINCT."""
+def _facet_values():
+    return apps.get_model("catalogue", "FacetValue")
+
+
+class FacetFilterMixin:
+    """Filters with ``pk IN (the initiatives of these values)``, read from the facet values' table
+    (one index range per value), never by joining the wide tables."""
+
+    facet = ""  # the facet's parameter, set by Facet.filter()
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(
-            pk__in=_initiative().objects.filter(**{f"{self.field_name}__in": value}).values("pk")
-        )
+        values = [getattr(item, "slug", item) for item in value]
+        initiatives = _facet_values().objects.filter(facet=self.facet, value__in=values)
+        return qs.filter(pk__in=initiatives.values("initiative_id"))
 
 
-class RelatedChoiceFilter(SubqueryFilterMixin, django_filters.ModelMultipleChoiceFilter):
+class VocabularyFilter(FacetFilterMixin, django_filters.ModelMultipleChoiceFilter):
     pass
 
 
-class RelatedValueFilter(SubqueryFilterMixin, django_filters.MultipleChoiceFilter):
+class ChoicesFilter(FacetFilterMixin, django_filters.MultipleChoiceFilter):
     pass
 
 
@@ -75,37 +83,29 @@ class Facet:
 
     def filter(self):
         """The django-filter filter of this facet, for ``InitiativeFilterSet``."""
-        fields = self._fields()
         options = {"field_name": self.path, "label": self.label, "widget": forms.CheckboxSelectMultiple}
-        vocabulary = fields[-1].related_model
+        vocabulary = self._fields()[-1].related_model
         if vocabulary is not None:
-            return RelatedChoiceFilter(to_field_name="slug", queryset=vocabulary.objects.all(), **options)
-        if fields[0].many_to_many or fields[0].one_to_many:
-            return RelatedValueFilter(choices=fields[-1].choices, **options)
-        return django_filters.MultipleChoiceFilter(choices=fields[-1].choices, **options)
+            facet_filter = VocabularyFilter(
+                to_field_name="slug", queryset=vocabulary.objects.all(), **options
+            )
+        else:
+            facet_filter = ChoicesFilter(choices=self.choices(), **options)
+        facet_filter.facet = self.param
+        return facet_filter
 
-    # --- The counts -----------------------------------------------------------------------------
+    def choices(self):
+        """(value, label) of a facet without a vocabulary."""
+        return self._fields()[-1].choices
 
-    def counts(self, initiatives):
-        """{value: number of ``initiatives``} of each value found among them."""
-        fields = self._fields()
-        relation, rest = fields[0], self.path.partition("__")[2]
+    # --- What the facet values' table holds ---------------------------------------------------
+
+    def values_of(self, ids):
+        """(initiative id, value) of each value that the initiatives ``ids`` have, once each."""
         # A vocabulary's values are its slugs.
-        slug = "__slug" if fields[-1].related_model is not None else ""
-        if relation.many_to_many:
-            # Through the relation's own table: one row per (initiative, value).
-            value = "__".join(part for part in (relation.m2m_reverse_field_name(), rest) if part)
-            rows = relation.remote_field.through.objects.filter(initiative_id__in=initiatives.values("pk"))
-            return self._grouped(rows, value + slug, Count("initiative_id"))
-        if relation.one_to_many:
-            # On the part's rows: an initiative with two rows of the same value counts once.
-            rows = relation.related_model.objects.filter(initiative_id__in=initiatives.values("pk"))
-            return self._grouped(rows, rest + slug, Count("initiative_id", distinct=True))
-        return self._grouped(initiatives, self.path + slug, Count("pk"))
-
-    @staticmethod
-    def _grouped(rows, value, count):
-        return dict(rows.order_by().values_list(value).annotate(n=count))
+        slug = "__slug" if self._fields()[-1].related_model is not None else ""
+        rows = _initiative().objects.filter(pk__in=ids).values_list("pk", self.path + slug)
+        return {(pk, value) for pk, value in rows.order_by() if value not in (None, "")}
 
     # --- The values -----------------------------------------------------------------------------
 
@@ -141,30 +141,17 @@ class BandsFacet(Facet):
 
     bands: tuple[Band, ...] = field(default=())
 
-    def filter(self):
-        return django_filters.MultipleChoiceFilter(
-            method=self._filter_bands,
-            choices=[(band.key, band.label) for band in self.bands],
-            label=self.label,
-            widget=forms.CheckboxSelectMultiple,
-        )
+    def choices(self):
+        return [(band.key, band.label) for band in self.bands]
 
-    def _filter_bands(self, queryset, name, values):
-        if not values:
-            return queryset
-        condition = Q()
-        for band in self.bands:
-            if band.key in values:
-                condition |= band.condition(self.path)
-        return queryset.filter(condition)
-
-    def counts(self, initiatives):
+    def values_of(self, ids):
         band = Case(
             *(When(band.condition(self.path), then=Value(band.key)) for band in self.bands),
             default=Value(""),
             output_field=CharField(),
         )
-        return dict(initiatives.order_by().annotate(band=band).values_list("band").annotate(n=Count("pk")))
+        rows = _initiative().objects.filter(pk__in=ids).annotate(band=band).values_list("pk", "band")
+        return {(pk, value) for pk, value in rows.order_by() if value}
 
 
 # Population bands of the commune, in the words of the people who use them.
@@ -230,12 +217,43 @@ class CountedFacet:
         return self.spec.opened or bool(self.checked_count)
 
 
+def facet_counts(filterset):
+    """{facet parameter: {value: count}} of every facet of ``filterset``, each counted among the
+    results of the *other* filters, in one query: a UNION ALL of one GROUP BY on the facet values'
+    table per set of results (the facets that no filter ticks share the page's results; each ticked
+    facet has its own). Results that no filter narrows are every published initiative, which is the
+    whole table: no subquery then."""
+    facets = [spec.param for spec in filterset.facets]
+    active = set(filterset.active)
+    groups = [([param], _other_filters(filterset, param, active)) for param in facets if param in active]
+    untouched = [param for param in facets if param not in active]
+    if untouched:
+        groups.append((untouched, filterset.qs if active else None))
+    queries = []
+    for params, results in groups:
+        rows = _facet_values().objects.filter(facet__in=params)
+        if results is not None:
+            rows = rows.filter(initiative_id__in=results.values("pk"))
+        queries.append(rows.order_by().values_list("facet", "value").annotate(n=Count("initiative_id")))
+    counts = {param: {} for param in facets}
+    if queries:
+        for param, value, n in queries[0].union(*queries[1:], all=True):
+            counts[param][value] = n
+    return counts
+
+
+def _other_filters(filterset, param, active):
+    """The results of every filter but ``param``, or None when no other filter narrows them."""
+    return filterset.without(param) if active - {param} else None
+
+
 def counted_facets(filterset):
     """The facets of the page, each with its values, their counts and whether they are ticked."""
     cleaned = filterset.cleaned
+    all_counts = facet_counts(filterset)
     result = []
     for spec in filterset.facets:
-        counts = spec.counts(filterset.without(spec.param))
+        counts = all_counts[spec.param]
         ticked = {getattr(value, "slug", value) for value in cleaned.get(spec.param) or ()}
         options = [
             Option(value=value, label=label, count=counts.get(value, 0), checked=value in ticked)

@@ -10,8 +10,8 @@ facet the values add up (SCIC *or* SCOP); facets narrow each other (SCIC *and* r
 are filtered through ``pk IN (subquery)`` rather than joins, so that an initiative with two matching
 partners is listed once without a costly DISTINCT.
 
-The radius (``rayon``) and the sort (``tri``) are plain fields of the form: they narrow nothing,
-the place filter and ``sorted_qs()`` read them.
+The radius (``rayon``), the sort (``tri``) and "the words as typed" (``tel_quel``) are plain fields
+of the form: they narrow nothing, the place filter, ``sorted_qs()`` and the search read them.
 """
 
 import math
@@ -25,13 +25,14 @@ from django.core.signals import setting_changed
 from django.db.models import F, TextChoices
 from django.dispatch import receiver
 from django.urls import reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from territories.forms import PlaceField
 from territories.text import MIN_PLACE_LENGTH
 
-from . import limits, search
+from . import indexing, limits, search
 from .facets import catalogue_facets
 from .models import Initiative
 from .models.constraints import plausible_year
@@ -127,6 +128,10 @@ class CatalogueForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": limits.DEFAULT_RADIUS_KM}),
     )
     tri = forms.ChoiceField(label=_("Sort by"), required=False, choices=Sort.choices)
+    # Set by the link "search for the words as typed" that follows a corrected search.
+    tel_quel = forms.BooleanField(
+        label=_("Search the words as typed"), required=False, widget=forms.HiddenInput
+    )
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
@@ -183,10 +188,13 @@ class InitiativeFilterSet(django_filters.FilterSet):
         # Spaces alone are no search; punctuation alone is one that matches nothing.
         if not value.strip():
             return queryset
-        # Decided once for the page, not again for each facet that re-applies this filter.
-        if getattr(self, "_typos_for", None) != value:
-            self._typos_for, self._typos = value, search.needs_typo_matching(self.queryset, value)
-        return search.matching(queryset, value, typos=self._typos)
+        return search.matching(queryset, self.search_query)
+
+    @cached_property
+    def search_query(self):
+        """The search as it runs, its typos corrected unless ``tel_quel`` asks for the words as
+        typed: parsed once for the page, not again for each facet that re-applies the filter."""
+        return search.parse(self.cleaned.get("q") or "", correct_typos=not self.cleaned.get("tel_quel"))
 
     def filter_territory(self, queryset, name, territory):
         return queryset.in_territory(territory) if territory else queryset
@@ -215,7 +223,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def possible_sorts(self):
         """The orders that apply to these results: relevance needs a search, distance a place."""
         possible = {Sort.NAME, Sort.UPDATED}
-        if search.normalise_query(self.cleaned.get("q", "")):
+        if self.search_query:
             possible.add(Sort.RELEVANCE)
         if self.near_point is not None:
             possible.add(Sort.DISTANCE)
@@ -280,9 +288,11 @@ ORDERINGS = {
 
 @receiver(setting_changed)
 def _facets_changed(setting, **kwargs):
-    """A test that declares other facets (``CATALOGUE_FACETS``) gets their filters at once."""
+    """A test that declares other facets (``CATALOGUE_FACETS``) gets their filters and their values
+    at once."""
     if setting == "CATALOGUE_FACETS":
         InitiativeFilterSet.base_filters = InitiativeFilterSet.get_filters()
+        indexing.refresh()
 
 
 def _empty(value):

@@ -82,6 +82,8 @@ class CatalogueView(PublicFiltersMixin, ListView):
                 if name in filterset.form.fields
             ],
             show_distance=filterset.near_point is not None,
+            # "Résultats pour « recyclerie »", when a typo was corrected.
+            search_correction=filterset.search_query if filterset.search_query.corrected else None,
             # For the map's script, as text: the template would write "85,06" in French.
             map_limits={
                 "france": ",".join(str(value) for value in limits.FRANCE_BBOX),
@@ -103,7 +105,7 @@ class MapDataView(PublicFiltersMixin, View):
             bbox = filters.parse_bbox(raw_bbox) if raw_bbox else Polygon.from_bbox(limits.FRANCE_BBOX)
         except ValidationError as error:
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
-        collection = map_data.feature_collection(filterset.qs, bbox)
+        collection = map_data.feature_collection(filterset.qs, bbox, narrowed=bool(filterset.active))
         if request.GET.get("etendue"):
             collection["bbox"] = map_data.extent(filterset.qs)
         return JsonResponse(

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from catalogue.indexing import deferred
 from catalogue.management.commands.load_seed import SEED_FIXTURES
 from territories.models import Territory
 from tests.ban_server import serve_ban
@@ -90,7 +91,8 @@ def territories(request, db):
 @pytest.fixture
 def seed(territories):
     """The project's fixtures, loaded as the README's set-up loads them (after the territories)."""
-    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+    with deferred():
+        call_command("loaddata", *SEED_FIXTURES, verbosity=0)
 
 
 # --- Geocoding ----------------------------------------------------------------------------------

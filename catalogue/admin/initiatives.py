@@ -20,6 +20,7 @@ from leaflet.admin import LeafletGeoAdmin
 from geocoding import Source
 from territories.models import Territory
 
+from .. import indexing
 from ..history import plan_restore, restore_related_rows
 from ..locating import LocateResult, locate_initiative
 from ..models import Initiative
@@ -160,6 +161,12 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
         return actions
 
     # --- Saving ---------------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The initiative, its inlines and its many-to-many values: what the public pages read of
+        # it is refreshed once, after them all.
+        with indexing.deferred():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -368,7 +375,7 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
         # simple-history saves a posted version for anyone who may only view the history.
         if not may_revert:
             raise PermissionDenied
-        with transaction.atomic(using=router.db_for_write(self.model)):
+        with transaction.atomic(using=router.db_for_write(self.model)), indexing.deferred():
             response = super().history_form_view(request, object_id, version_id, extra_context)
             # simple-history redirects once the form is valid and saved, and shows it again if not.
             if response.status_code == 302:

@@ -40,10 +40,8 @@ def drop_postgresql_search(apps, schema_editor):
 
 
 def fill_search_text(apps, schema_editor):
-    # The current code builds the text; it reads only fields that this migration's state has.
-    from catalogue.search import refresh_search_text
-
-    refresh_search_text()
+    # The texts moved to a table of their own in migration 0006, which fills it: nothing to do here.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,7 @@
 """The catalogue's domain, one module per part of it."""
 
 from .funding import Funding, FundingTool
+from .indexes import FacetValue, InitiativeSearch, MapCell, MapPoint, SearchWord
 from .initiatives import (
     Initiative,
     InitiativeLever,
@@ -14,19 +15,24 @@ from .lookups import Kind, LegalForm, Lever, Obstacle, Theme
 from .organizations import Organization
 
 __all__ = [
+    "FacetValue",
     "Funding",
     "FundingTool",
     "Initiative",
     "InitiativeLever",
     "InitiativeObstacle",
+    "InitiativeSearch",
     "Kind",
     "LegalEntity",
     "LegalForm",
+    "MapCell",
+    "MapPoint",
     "Lever",
     "Milestone",
     "Obstacle",
     "Organization",
     "Partnership",
+    "SearchWord",
     "Stage",
     "Theme",
 ]

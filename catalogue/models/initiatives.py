@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Polygon
 from django.contrib.gis.measure import D
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -47,10 +46,12 @@ class InitiativeQuerySet(models.QuerySet):
             Territory.Kind.DEPARTEMENT: "__departement",
             Territory.Kind.REGION: "__region",
         }[territory.kind]
+        # Two index lookups joined by a UNION: an OR of the two would read every initiative.
+        located = Initiative.objects.filter(**{f"commune{inside}": territory}).order_by().values("pk")
         served = Initiative.territories_served.through.objects.filter(
             Q(territory=territory) | Q(**{f"territory{inside}": territory})
         ).values("initiative_id")
-        return self.filter(Q(**{f"commune{inside}": territory}) | Q(pk__in=served))
+        return self.filter(pk__in=located.union(served))
 
     def near(self, point, km):
         """Entries with a location within ``km`` of ``point``. A lon/lat box around the point, which
@@ -187,13 +188,6 @@ class Initiative(models.Model):
         editable=False,
         help_text=_("Made up by manage.py generate_demo to try the site out; never a real initiative."),
     )
-    # Everything the public search reads (name, summary, description, kinds, themes, commune,
-    # legal entities, partners, funders, funding tools), in search_key() form. Kept up to date by
-    # catalogue.search; never edited by hand.
-    search_text = models.TextField(_("search text"), blank=True, editable=False)
-    # On PostgreSQL, search_text as a French tsvector (GIN-indexed, see migration 0003); left empty
-    # on SQLite, which has no such type and searches search_text itself.
-    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -218,7 +212,6 @@ class Initiative(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[part.field for part in MANY_TO_MANY],
-        excluded_fields=["search_text", "search_vector"],
     )
     objects = InitiativeQuerySet.as_manager()
 

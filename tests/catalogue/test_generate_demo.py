@@ -12,12 +12,13 @@ from catalogue.models import (
     Initiative,
     InitiativeLever,
     InitiativeObstacle,
+    InitiativeSearch,
     LegalEntity,
     Milestone,
     Organization,
     Partnership,
 )
-from catalogue.search import matching
+from catalogue.search import matching, parse
 from territories.models import Territory
 from territories.text import search_key
 
@@ -74,7 +75,7 @@ def _real_entries():
     return list(
         Initiative.objects.filter(is_demo=False)
         .order_by("pk")
-        .values("slug", "name", "summary", "status", "commune_id", "updated_at", "search_text")
+        .values("slug", "name", "summary", "status", "commune_id", "updated_at", "search__text")
     )
 
 
@@ -142,10 +143,14 @@ def test_demo_initiatives_pass_the_models_validation(seed):
 def test_the_public_search_finds_demo_initiatives_by_name_and_commune(seed):
     _generate("--count", "30")
 
-    for initiative in _demo().select_related("commune"):
-        assert f" {search_key(initiative.commune.name)}" in initiative.search_text
-    published = _demo().filter(status=Initiative.Status.PUBLISHED).first()
-    assert published in matching(Initiative.objects.published(), published.name)
+    published = _demo().filter(status=Initiative.Status.PUBLISHED).select_related("commune", "search")
+    assert published.exists()
+    for initiative in published:
+        assert f" {search_key(initiative.commune.name)}" in initiative.search.text
+    # Only what the public may see is searched.
+    assert not InitiativeSearch.objects.exclude(initiative__status=Initiative.Status.PUBLISHED).exists()
+    first = published.first()
+    assert first in matching(Initiative.objects.published(), parse(first.name))
 
 
 def test_generating_and_deleting_demo_data_leaves_real_initiatives_as_they_were(seed):

@@ -5,6 +5,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 
+from accounts.models import Network
 from accounts.roles import CURATORS_GROUP, wanted_permissions
 from catalogue import signals
 from catalogue.admin.inlines import part_inlines
@@ -17,12 +18,14 @@ from catalogue.models import (
     Kind,
     LegalEntity,
     LegalForm,
+    Lever,
     Milestone,
     Organization,
     Partnership,
     Theme,
 )
 from catalogue.models.parts import MANY_TO_MANY, ROWS, RowPart
+from territories.models import Territory
 
 
 def test_the_rows_and_the_many_to_many_relations_of_an_initiative():
@@ -90,13 +93,17 @@ def test_the_curators_group_holds_exactly_the_permissions_the_apps_declare():
     assert Group.objects.get(name=CURATORS_GROUP).permissions.count() == len(held)
 
 
-def test_the_search_follows_the_objects_whose_text_it_reads():
+def test_the_public_tables_follow_the_objects_whose_text_or_values_they_read():
     assert signals.READ_THROUGH == {
         Kind: ["kinds"],
         Theme: ["themes"],
         LegalForm: ["legal_entities__legal_form"],
-        Organization: ["partnerships__organization", "fundings__funder"],
+        Organization: ["fundings__funder", "partnerships__organization"],
         FundingTool: ["fundings__tool"],
+        # Read by the facets only: the levers, the networks, the commune's density and population.
+        Lever: ["levers"],
+        Network: ["networks"],
+        Territory: ["commune"],
     }
 
 

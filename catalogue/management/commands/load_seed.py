@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from catalogue.indexing import deferred
 from catalogue.models import Initiative
 from territories.models import Territory
 
@@ -44,7 +45,8 @@ class Command(BaseCommand):
                 "run `manage.py load_territories` first."
             )
         with transaction.atomic():
-            call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+            with deferred():  # what the public pages read, refreshed once after the whole load
+                call_command("loaddata", *SEED_FIXTURES, verbosity=0)
             # loaddata saves without history; a first record per entry makes the first curator
             # change undoable.
             call_command("populate_history", "--auto", stdout=StringIO(), stderr=StringIO())

@@ -1,0 +1,100 @@
+"""Keeps the tables that the public pages read (``catalogue.models.indexes``) in step with the
+initiatives: their search texts and vocabulary, their facet values, their points and the map's cells.
+
+:func:`refresh` is the one entry point: ``catalogue.signals`` calls it whenever a fact that one of
+those tables holds changes, ``generate_demo`` and the migrations call it for many initiatives at once.
+It reads only the published initiatives: the others leave every table. Within :func:`deferred`
+(a fixture load, an admin form with its inlines), the initiatives are refreshed once, at the end,
+rather than once per row saved.
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from . import map_data, search
+from .facets import catalogue_facets
+from .models import FacetValue, Initiative
+
+BATCH_SIZE = 2000
+
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Within it, :func:`refresh` only notes the initiatives; they are refreshed once when it ends
+    (not when it ends with an error: nothing was saved then)."""
+    if getattr(_deferred, "ids", None) is not None:  # already deferred by an outer block
+        yield
+        return
+    _deferred.ids = set()
+    try:
+        yield
+    except BaseException:
+        _deferred.ids = None
+        raise
+    ids, _deferred.ids = _deferred.ids, None
+    refresh(sorted(ids))
+
+
+def refresh(initiative_ids=None):
+    """Rebuilds what the public tables hold of the given initiatives, or of all of them. A few
+    queries per thousand initiatives, whatever the number of their related rows."""
+    ids = list(initiative_ids) if initiative_ids is not None else None
+    if ids is not None and not ids:
+        return
+    pending = getattr(_deferred, "ids", None)
+    if pending is not None and ids is not None:
+        pending.update(ids)
+        return
+    if ids is None:
+        ids = list(Initiative.objects.order_by("pk").values_list("pk", flat=True))
+    many = len(ids) > BATCH_SIZE
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = ids[start : start + BATCH_SIZE]
+            published = list(
+                Initiative.objects.published()
+                .filter(pk__in=batch)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            _refresh_batch(batch, published, recount=not many)
+        if many:
+            map_data.rebuild_cells()
+
+
+def withdraw(initiative_ids):
+    """Takes the initiatives out of every public table (before they are deleted)."""
+    with transaction.atomic():
+        _refresh_batch(list(initiative_ids), [], recount=True)
+
+
+def rebuild_totals():
+    """The vocabulary's counts and the map's cells counted again from scratch: after rows were
+    deleted without signals (``generate_demo --delete``)."""
+    with transaction.atomic():
+        search.rebuild_vocabulary()
+        map_data.rebuild_cells()
+
+
+def _refresh_batch(ids, published, recount):
+    search.refresh_batch(ids, published)
+    refresh_facet_values(ids, published)
+    map_data.refresh_batch(ids, published, recount=recount)
+
+
+def refresh_facet_values(ids, published):
+    """The facet values of the initiatives ``ids``: their values for those of ``published``, none for
+    the others."""
+    FacetValue.objects.filter(initiative_id__in=ids).delete()
+    if not published:
+        return
+    rows = [
+        FacetValue(initiative_id=pk, facet=facet.param, value=value)
+        for facet in catalogue_facets()
+        for pk, value in sorted(facet.values_of(published))
+    ]
+    FacetValue.objects.bulk_create(rows, batch_size=5000)
