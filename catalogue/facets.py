@@ -221,8 +221,8 @@ def facet_counts(filterset):
     """{facet parameter: {value: count}} of every facet of ``filterset``, each counted among the
     results of the *other* filters, in one query: a UNION ALL of one GROUP BY on the facet values'
     table per set of results (the facets that no filter ticks share the page's results; each ticked
-    facet has its own). Results that no filter narrows are every published initiative, which is the
-    whole table: no subquery then."""
+    facet has its own). Results that no filter narrows are every published initiative, whose counts
+    are kept in advance (``FacetTotal``)."""
     facets = [spec.param for spec in filterset.facets]
     active = set(filterset.active)
     groups = [([param], _other_filters(filterset, param, active)) for param in facets if param in active]
@@ -231,9 +231,11 @@ def facet_counts(filterset):
         groups.append((untouched, filterset.qs if active else None))
     queries = []
     for params, results in groups:
-        rows = _facet_values().objects.filter(facet__in=params)
-        if results is not None:
-            rows = rows.filter(initiative_id__in=results.values("pk"))
+        if results is None:
+            totals = apps.get_model("catalogue", "FacetTotal").objects.filter(facet__in=params)
+            queries.append(totals.order_by().values_list("facet", "value", "count"))
+            continue
+        rows = _facet_values().objects.filter(facet__in=params, initiative_id__in=results.values("pk"))
         queries.append(rows.order_by().values_list("facet", "value").annotate(n=Count("initiative_id")))
     counts = {param: {} for param in facets}
     if queries:

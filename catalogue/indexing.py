@@ -9,13 +9,15 @@ rather than once per row saved.
 """
 
 import threading
+from collections import Counter
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
 
 from . import map_data, search
 from .facets import catalogue_facets
-from .models import FacetValue, Initiative
+from .models import FacetTotal, FacetValue, Initiative
 
 BATCH_SIZE = 2000
 
@@ -73,10 +75,11 @@ def withdraw(initiative_ids):
 
 
 def rebuild_totals():
-    """The vocabulary's counts and the map's cells counted again from scratch: after rows were
-    deleted without signals (``generate_demo --delete``)."""
+    """The vocabulary's counts, the facet totals and the map's cells counted again from scratch:
+    after rows were deleted without signals (``generate_demo --delete``)."""
     with transaction.atomic():
         search.rebuild_vocabulary()
+        rebuild_facet_totals()
         map_data.rebuild_cells()
 
 
@@ -87,14 +90,44 @@ def _refresh_batch(ids, published, recount):
 
 
 def refresh_facet_values(ids, published):
-    """The facet values of the initiatives ``ids``: their values for those of ``published``, none for
-    the others."""
-    FacetValue.objects.filter(initiative_id__in=ids).delete()
-    if not published:
-        return
+    """The facet values of the initiatives ``ids`` (their values for those of ``published``, none
+    for the others), and the totals of the values they dropped or gained."""
+    before = FacetValue.objects.filter(initiative_id__in=ids)
+    change = Counter()
+    change.subtract(before.values_list("facet", "value").order_by())
+    before.delete()
     rows = [
         FacetValue(initiative_id=pk, facet=facet.param, value=value)
         for facet in catalogue_facets()
-        for pk, value in sorted(facet.values_of(published))
+        for pk, value in sorted(facet.values_of(published) if published else ())
     ]
     FacetValue.objects.bulk_create(rows, batch_size=5000)
+    change.update((row.facet, row.value) for row in rows)
+    _add_to_totals({key: n for key, n in change.items() if n})
+
+
+def _add_to_totals(change):
+    """Adds ``change`` ({(facet, value): +n or -n}) to the facet totals."""
+    if not change:
+        return
+    condition = Q()
+    for facet, value in change:
+        condition |= Q(facet=facet, value=value)
+    rows = FacetTotal.objects.filter(condition)
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update()
+    totals = {(facet, value): n for facet, value, n in rows.values_list("facet", "value", "count")}
+    for key, n in change.items():
+        totals[key] = totals.get(key, 0) + n
+    FacetTotal.objects.filter(condition).delete()
+    FacetTotal.objects.bulk_create(
+        FacetTotal(facet=facet, value=value, count=n) for (facet, value), n in totals.items() if n > 0
+    )
+
+
+def rebuild_facet_totals():
+    FacetTotal.objects.all().delete()
+    counted = FacetValue.objects.order_by().values_list("facet", "value").annotate(n=Count("initiative_id"))
+    FacetTotal.objects.bulk_create(
+        FacetTotal(facet=facet, value=value, count=n) for facet, value, n in counted
+    )

@@ -57,6 +57,20 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='FacetTotal',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('facet', models.CharField(max_length=30, verbose_name='facet')),
+                ('value', models.CharField(max_length=100, verbose_name='value')),
+                ('count', models.PositiveIntegerField(verbose_name='initiatives')),
+            ],
+            options={
+                'verbose_name': 'facet total',
+                'verbose_name_plural': 'facet totals',
+                'constraints': [models.UniqueConstraint(fields=('facet', 'value'), name='facet_total_unique')],
+            },
+        ),
+        migrations.CreateModel(
             name='MapPoint',
             fields=[
                 ('initiative', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='catalogue.initiative')),
@@ -80,7 +94,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'facet value',
                 'verbose_name_plural': 'facet values',
-                'indexes': [models.Index(fields=['initiative'], name='facet_value_initiative_idx')],
+                'indexes': [models.Index(fields=['initiative', 'facet', 'value'], name='facet_value_initiative_idx')],
                 'constraints': [models.UniqueConstraint(fields=('facet', 'value', 'initiative'), name='facet_value_unique')],
             },
         ),

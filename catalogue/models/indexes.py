@@ -4,7 +4,8 @@ published initiatives and kept current by ``catalogue.indexing`` (never edited b
 - ``InitiativeSearch``: each published initiative's search text (and, on PostgreSQL, its tsvector);
 - ``SearchWord``: the distinct words of those texts, with the number of initiatives using each, which
   typo correction picks the closest known words from;
-- ``FacetValue``: one row per (initiative, facet, value), which the facet filters and counts read;
+- ``FacetValue``: one row per (initiative, facet, value), which the facet filters and counts read,
+  and ``FacetTotal``, the counts of every published initiative per value;
 - ``MapPoint``: each published initiative's location, which the map's clusters group;
 - ``MapCell``: the published initiatives counted per cell of the coarse grids of the France-wide
   map, so that a wide view reads a few hundred cells instead of every point.
@@ -66,7 +67,22 @@ class FacetValue(models.Model):
             # The initiatives of a value, in order: the filters' lookup and the counts' scan.
             models.UniqueConstraint(fields=["facet", "value", "initiative"], name="facet_value_unique"),
         ]
-        indexes = [models.Index(fields=["initiative"], name="facet_value_initiative_idx")]
+        # An initiative's values, read from the index alone: the counts among a page's results.
+        indexes = [models.Index(fields=["initiative", "facet", "value"], name="facet_value_initiative_idx")]
+
+
+class FacetTotal(models.Model):
+    """How many published initiatives have a value of a facet, all of them counted: the counts of a
+    page that no filter narrows (the home page), read without counting a million facet values."""
+
+    facet = models.CharField(_("facet"), max_length=30)
+    value = models.CharField(_("value"), max_length=100)
+    count = models.PositiveIntegerField(_("initiatives"))
+
+    class Meta:
+        verbose_name = _("facet total")
+        verbose_name_plural = _("facet totals")
+        constraints = [models.UniqueConstraint(fields=["facet", "value"], name="facet_total_unique")]
 
 
 class MapPoint(models.Model):
