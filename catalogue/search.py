@@ -23,9 +23,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import CharField, F, FloatField, Q, Value
 from django.db.models.functions import Length
 from rapidfuzz import fuzz, process
 
@@ -42,6 +43,10 @@ SEARCH_CONFIG = "french_unaccent"
 
 # Words that say nothing about an initiative; PostgreSQL's French configuration drops them too.
 STOP_WORDS = frozenset("a au aux d de des du en et l la le les ou par pour sur un une dans avec".split())
+
+# pg_trgm's "%" on the vocabulary (django.contrib.postgres, not an installed app, registers it only
+# when it is one).
+CharField.register_lookup(TrigramSimilar)
 
 # A word shorter than this is never corrected: too many words are one letter away from it.
 MIN_CORRECTED_LENGTH = 4

@@ -1,0 +1,174 @@
+"""The narrow tables the public pages read (facet values and totals, map points and cells) agree with
+a straightforward count on the initiatives themselves, after any filters and any change."""
+
+import math
+from collections import Counter
+
+import pytest
+from django.contrib.gis.geos import Point, Polygon
+from django.core.management import call_command
+from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue import map_data
+from catalogue.facets import FACETS, BandsFacet, facet_counts
+from catalogue.filters import InitiativeFilterSet
+from catalogue.limits import FRANCE_BBOX
+from catalogue.models import FacetTotal, Initiative, MapCell
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(seed):
+    call_command("generate_demo", "--count", "60", "--seed", "7", verbosity=0)
+
+
+def _values(facet):
+    field = InitiativeFilterSet.base_filters[facet.param].field
+    return [value for value, _label in facet.options(field)]
+
+
+def _having(facet, values):
+    """The initiatives that have one of ``values`` of ``facet``, counted the plain way."""
+    if isinstance(facet, BandsFacet):
+        condition = None
+        for band in facet.bands:
+            if band.key in values:
+                condition = (
+                    band.condition(facet.path)
+                    if condition is None
+                    else condition | band.condition(facet.path)
+                )
+        return Initiative.objects.filter(condition)
+    slug = "__slug" if facet._fields()[-1].related_model is not None else ""
+    return Initiative.objects.filter(**{f"{facet.path}{slug}__in": values})
+
+
+def _recount(ticked):
+    """{param: {value: count}} counted on the initiatives and their relations, without the facet tables."""
+    counts = {}
+    for facet in FACETS:
+        results = Initiative.objects.published()
+        for other, values in ticked.items():
+            if other != facet.param:
+                other_facet = next(f for f in FACETS if f.param == other)
+                results = results.filter(pk__in=_having(other_facet, values).values("pk"))
+        counts[facet.param] = {}
+        for value in _values(facet):
+            n = results.filter(pk__in=_having(facet, [value]).values("pk")).count()
+            if n:
+                counts[facet.param][value] = n
+    return counts
+
+
+@st.composite
+def ticked_facets(draw):
+    chosen = draw(st.lists(st.sampled_from([facet.param for facet in FACETS]), max_size=3, unique=True))
+    return {
+        param: draw(
+            st.lists(
+                st.sampled_from(_values(next(f for f in FACETS if f.param == param))),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            )
+        )
+        for param in chosen
+    }
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ticked=ticked_facets())
+def test_facet_counts_are_a_straightforward_recount(catalogue, ticked):
+    query = QueryDict(mutable=True)
+    for param, values in ticked.items():
+        query.setlist(param, values)
+    filterset = InitiativeFilterSet(data=query, queryset=Initiative.objects.published())
+
+    assert facet_counts(filterset) == _recount(ticked)
+
+
+def test_facet_totals_follow_publishing_and_archiving(catalogue):
+    def totals():
+        return {(row.facet, row.value): row.count for row in FacetTotal.objects.all()}
+
+    assert totals() == {(p, v): n for p, counts in _recount({}).items() for v, n in counts.items()}
+    draft = Initiative.objects.exclude(status=Initiative.Status.PUBLISHED).first()
+    draft.status = Initiative.Status.PUBLISHED
+    draft.save()
+    published = Initiative.objects.published().exclude(pk=draft.pk).first()
+    published.status = Initiative.Status.ARCHIVED
+    published.save()
+
+    assert totals() == {(p, v): n for p, counts in _recount({}).items() for v, n in counts.items()}
+
+
+# --- The map's cells ------------------------------------------------------------------------------
+
+
+def _direct_cells(bbox):
+    """{cell: count} of the published initiatives in ``bbox``, from their own locations."""
+    west, south, east, north = bbox.extent
+    level = map_data.level_for(east - west)
+    width = map_data.cell_width(level)
+    counts = Counter()
+    for location in (
+        Initiative.objects.published().filter(location__isnull=False).values_list("location", flat=True)
+    ):
+        if west <= location.x <= east and south <= location.y <= north:
+            counts[
+                (math.floor(location.x / width), math.floor(location.y / (width * map_data.CELL_ASPECT)))
+            ] += 1
+    return counts, width
+
+
+def _drawn_cells(bbox, narrowed):
+    west, south, east, north = bbox.extent
+    counts, width = Counter(), map_data.cell_width(map_data.level_for(east - west))
+    collection = map_data.feature_collection(Initiative.objects.published(), bbox, narrowed=narrowed)
+    for feature in collection["features"]:
+        lng, lat = feature["geometry"]["coordinates"]
+        cell = (math.floor(lng / width), math.floor(lat / (width * map_data.CELL_ASPECT)))
+        counts[cell] += feature["properties"].get("count", 1)
+    return counts
+
+
+VIEWS = [
+    Polygon.from_bbox(FRANCE_BBOX),
+    Polygon.from_bbox((-180, -85, 180, 85)),
+    Polygon.from_bbox((1.2, 45.1, 5.9, 49.3)),  # cut through the cells: the edges counted from points
+]
+
+
+def _assert_cells_agree():
+    for bbox in VIEWS:
+        direct, _width = _direct_cells(bbox)
+        assert _drawn_cells(bbox, narrowed=False) == direct
+        assert _drawn_cells(bbox, narrowed=True) == direct
+
+
+def test_precounted_cells_agree_with_a_direct_count_after_publish_move_and_archive(catalogue):
+    assert MapCell.objects.exists()
+    _assert_cells_agree()
+
+    draft = (
+        Initiative.objects.exclude(status=Initiative.Status.PUBLISHED).filter(location__isnull=False).first()
+    )
+    draft.status = Initiative.Status.PUBLISHED
+    draft.save()
+    _assert_cells_agree()
+
+    moved = Initiative.objects.published().filter(location__isnull=False).first()
+    moved.location = Point(-1.55, 47.22, srid=4326)  # to Nantes
+    moved.save()
+    _assert_cells_agree()
+
+    archived = Initiative.objects.published().filter(location__isnull=False).last()
+    archived.status = Initiative.Status.ARCHIVED
+    archived.save()
+    _assert_cells_agree()
+
+    call_command("generate_demo", "--delete", verbosity=0)
+    _assert_cells_agree()
