@@ -26,7 +26,7 @@ within 3 times of the floor, what the database itself needs for the page's queri
      second runserver with ``benchmarks.tutorial.settings`` (the site's settings, with the
      tutorial's pages added: see ``tutorial/views.py`` for how they are built), measured the same
      way, its queries counted on one request;
-   - **the floor**: the queries of ours's counted request, replayed at once by ``database_floor.py``
+   - **the floor**: the queries of our page's counted request, replayed at once by ``database_floor.py``
      (PostgreSQL: ``EXPLAIN ANALYZE`` of each SELECT, planning and execution; SQLite: each statement
      run again with ``fetchall()``; the best of three each).
 3. A Markdown table per database and size, checked against the budgets below (medians through
@@ -209,6 +209,8 @@ def measure_database(database, arguments):
     started = time.perf_counter()
     try:
         if arguments.reuse:
+            if not database.exists():
+                raise SystemExit(f"--reuse: there is no {database} to reuse (run once with --keep)")
             log(f"reusing {database}")
         else:
             log(f"creating {database}")
@@ -275,6 +277,7 @@ class Row(NamedTuple):
     what: str
     path: str
     budget: Budget | None
+    streamed: bool  # whether its time to the first byte is budgeted (on some database)
     ours: Timings
     counted: dict  # database_floor.py's answer for ours
     tutorial: Timings
@@ -303,14 +306,20 @@ def measure_all(database, repeat, seconds):
             if page["errors"]:
                 error = f"filter not understood: {', '.join(page['errors'])}"
             ours = measure_url(ours_base + path, page, repeat, seconds, keep_body=True)
-            tutorial = measure_url(tutorial_base + TUTORIAL_PREFIX + path, twin, repeat, seconds)
+            if twin["status"] == 200:
+                tutorial = measure_url(tutorial_base + TUTORIAL_PREFIX + path, twin, repeat, seconds)
+            else:
+                # Failed in process already (a statement timeout): once is enough.
+                error = f"HTTP {twin['status']} in process"
+                tutorial = Timings([], [], error=error, failed_after_ms=twin["elapsed_ms"])
             floor = _ms(page.get("floor_ms"))
             log(
                 f"{what:<32} {path[:48]:<48} ours {_ms(ours.median):>10}  floor {floor:>9}  tutorial "
                 f"{_ms(tutorial.median):>11}  ({len(ours.times)} + {len(tutorial.times)} requests)"
             )
             budget = getattr(budgets, database.key)
-            rows.append(Row(what, path, budget, ours, page, tutorial, twin, error or ours.error))
+            streamed = any(each is not None and each.first_byte_ms is not None for each in budgets)
+            rows.append(Row(what, path, budget, streamed, ours, page, tutorial, twin, error or ours.error))
     return {"published": counted["published"], "rows": rows, "load": os.getloadavg()}
 
 
@@ -347,35 +356,40 @@ def measure_url(url, counted, repeat, seconds, keep_body=False):
 def fetch_times(url, warm_up, repeat, seconds, keep_body):
     """The timings of ``url`` (see ``Timings``). A slow page gets fewer requests: the warm-up stops
     after a quarter of ``seconds``, the measure after ``seconds``, each after one request at least.
-    Only with ``keep_body`` is the last answer gzipped, to tell its compressed size."""
-    times, first_bytes, body = [], [], b""
+    Only with ``keep_body`` is the last answer kept and gzipped, to tell its compressed size."""
+    times, first_bytes, size, body = [], [], 0, b""
     begun = time.perf_counter()
     try:
         for _ in range(warm_up):
-            fetch(url)
+            fetch(url, keep_body=False)
             if time.perf_counter() - begun > seconds / 4:
                 break
         begun = time.perf_counter()
         while len(times) < repeat and (not times or time.perf_counter() - begun < seconds):
-            first_byte, total, body = fetch(url)
+            first_byte, total, size, body = fetch(url, keep_body)
             first_bytes.append(first_byte)
             times.append(total)
     except (urllib.error.URLError, OSError) as error:
         failed_after = 1000 * (time.perf_counter() - begun)
         return Timings(times, first_bytes, error=str(error), failed_after_ms=failed_after)
-    return Timings(times, first_bytes, len(body), len(gzip.compress(body)) if keep_body else 0)
+    return Timings(times, first_bytes, size, len(gzip.compress(body)) if keep_body else 0)
 
 
-def fetch(url):
-    """(ms to the first byte of the body, ms to its end, the body), reading it as it streams."""
+def fetch(url, keep_body):
+    """(ms to the first byte of the body, ms to its end, its size, the body if ``keep_body`` or
+    b""), reading it as it streams."""
     started = time.perf_counter()
     with urllib.request.urlopen(url, timeout=1800) as response:
-        chunks = [response.read(1)]
+        chunk = response.read(1)
         first_byte = time.perf_counter()
-        while chunk := response.read(1 << 16):
-            chunks.append(chunk)
+        size, chunks = 0, []
+        while chunk:
+            size += len(chunk)
+            if keep_body:
+                chunks.append(chunk)
+            chunk = response.read(1 << 16)
     finished = time.perf_counter()
-    return 1000 * (first_byte - started), 1000 * (finished - started), b"".join(chunks)
+    return 1000 * (first_byte - started), 1000 * (finished - started), size, b"".join(chunks)
 
 
 # --- The table ------------------------------------------------------------------------------------
@@ -395,7 +409,7 @@ def print_table(database, size, generation, report, repeat):
         f"{time.strftime('%Y-%m-%d')}, {database.versions()}; `runserver --nothreading`, {repeat} requests "
         f"per page after {WARM_UP} to warm up (fewer for a slow page: n); generate_demo took "
         f"{generation:.0f} s; load average after the measures {load}. Queries: those of one request "
-        f"(test client). Floor: the database's own time for ours's queries, {floor}, best of 3. "
+        f"(test client). Floor: the database's own time for our page's queries, {floor}, best of 3. "
         f"Tutorial: the same page built the way a Django tutorial would (benchmarks/tutorial/), "
         f"median (n). Goal: tutorial ÷ ours ≥ {FASTER_THAN_TUTORIAL}, ours ÷ floor ≤ {WITHIN_FLOOR}.\n"
     )
@@ -408,7 +422,7 @@ def print_table(database, size, generation, report, repeat):
     for row in rows:
         ours, tutorial, counted = row.ours, row.tutorial, row.counted
         median = f"{ours.median:.1f} ms" if ours.times else "—"
-        if row.budget is not None and row.budget.first_byte_ms is not None and ours.times:
+        if row.streamed and ours.times:
             median += f" (first byte {ours.median_first_byte:.1f} ms)"
         p95 = f"{ours.p95:.1f} ms" if ours.p95 is not None else "—"
         floor_ms = counted.get("floor_ms")

@@ -98,6 +98,14 @@ class PostGIS:
     def drop(self):
         drop_database(self.url)
 
+    def exists(self):
+        connection, name = _admin_connection(self.url)
+        with connection:
+            return (
+                connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+                is not None
+            )
+
     def value(self, query):
         """The first column of the first row of ``query``."""
         with connect(self.url) as connection:

@@ -40,7 +40,9 @@ def published():
 
 
 def facet_counts(filtered):
-    """[(legend, [(value, count), …]), …]: one query per facet."""
+    """[(legend, rows), …], each facet's rows one query: a vocabulary's, annotated with ``n``, or
+    ``values()`` rows with ``n`` (their ``order_by()`` as Django's documentation says: without it
+    the model's ordering, the name, would join the GROUP BY of a DISTINCT query)."""
     return [
         (
             "Kind",
@@ -50,7 +52,7 @@ def facet_counts(filtered):
             "Theme",
             Theme.objects.annotate(n=Count("initiatives", filter=Q(initiatives__in=filtered), distinct=True)),
         ),
-        ("Stage", filtered.values("stage").annotate(n=Count("pk", distinct=True))),
+        ("Stage", filtered.order_by().values("stage").annotate(n=Count("pk", distinct=True))),
         (
             "Legal form",
             LegalForm.objects.annotate(
@@ -69,7 +71,9 @@ def facet_counts(filtered):
         ),
         (
             "Kind of partner",
-            filtered.values("partnerships__organization__kind").annotate(n=Count("pk", distinct=True)),
+            filtered.order_by()
+            .values("partnerships__organization__kind")
+            .annotate(n=Count("pk", distinct=True)),
         ),
         (
             "Network",
@@ -77,7 +81,10 @@ def facet_counts(filtered):
                 n=Count("initiatives", filter=Q(initiatives__in=filtered), distinct=True)
             ),
         ),
-        ("Density", filtered.values("commune__density_class").annotate(n=Count("pk", distinct=True))),
+        (
+            "Density",
+            filtered.order_by().values("commune__density_class").annotate(n=Count("pk", distinct=True)),
+        ),
     ]
 
 
