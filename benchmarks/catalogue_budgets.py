@@ -290,11 +290,12 @@ def measure_all(database, repeat, seconds):
     times and sizes (HTTP), ours then the twin's, page by page."""
     templates = [path for _what, path, _budgets in PAGES]
     log("counting the SQL queries of each page and measuring their floor…")
-    counted = count_queries(database, templates, floor=True)
+    counted = count_queries(database, templates, requests=2, floor=True)
     fiche = counted["fiche"]
     log("counting the SQL queries of each tutorial page…")
+    # One request each: the tutorial's pages are slow enough cold.
     twins = count_queries(
-        database, [TUTORIAL_PREFIX + path for path in templates], settings=TUTORIAL_SETTINGS, fiche=fiche
+        database, [TUTORIAL_PREFIX + path for path in templates], 1, settings=TUTORIAL_SETTINGS, fiche=fiche
     )
     rows = []
     with server(database.url) as ours_base, server(database.url, TUTORIAL_SETTINGS) as tutorial_base:
@@ -310,8 +311,8 @@ def measure_all(database, repeat, seconds):
                 tutorial = measure_url(tutorial_base + TUTORIAL_PREFIX + path, twin, repeat, seconds)
             else:
                 # Failed in process already (a statement timeout): once is enough.
-                error = f"HTTP {twin['status']} in process"
-                tutorial = Timings([], [], error=error, failed_after_ms=twin["elapsed_ms"])
+                failure = f"HTTP {twin['status']} in process"
+                tutorial = Timings([], [], error=failure, failed_after_ms=twin["elapsed_ms"])
             floor = _ms(page.get("floor_ms"))
             log(
                 f"{what:<32} {path[:48]:<48} ours {_ms(ours.median):>10}  floor {floor:>9}  tutorial "
@@ -323,15 +324,18 @@ def measure_all(database, repeat, seconds):
     return {"published": counted["published"], "rows": rows, "load": os.getloadavg()}
 
 
-def count_queries(database, paths, settings=None, fiche=None, floor=False):
-    """database_floor.py's answer for ``paths``, run inside ``manage.py shell``: see its docstring."""
-    environment = {"BENCH_PATHS": json.dumps(paths), "BENCH_FLOOR": "1" if floor else "0"}
+def count_queries(database, paths, requests, floor=False, settings=None, fiche=None):
+    """database_floor.py's answer for ``paths``, ``requests`` each, run inside ``manage.py shell``
+    (with ``settings``, and ``fiche`` for the fiche's slug, when given): see its docstring."""
+    environment = {
+        "BENCH_PATHS": json.dumps(paths),
+        "BENCH_REQUESTS": str(requests),
+        "BENCH_FLOOR": "1" if floor else "0",
+    }
     if settings:
         environment["DJANGO_SETTINGS_MODULE"] = settings
     if fiche:
         environment["BENCH_FICHE"] = fiche
-    if not floor:
-        environment["BENCH_REQUESTS"] = "1"  # the tutorial's pages are slow enough cold
     with tempfile.NamedTemporaryFile(suffix=".json") as output:
         manage(
             database.url,
