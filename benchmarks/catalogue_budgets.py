@@ -430,14 +430,14 @@ def print_table(database, size, generation, report, repeat):
     verdicts = {"budget": [], "tutorial": [], "floor": []}
     for row in rows:
         ours, tutorial, counted = row.ours, row.tutorial, row.counted
-        median = f"{ours.median:.1f} ms" if ours.times else "—"
+        median = f"{ours.median:,.1f} ms" if ours.times else "—"
         if row.streamed and ours.times:
-            median += f" (first byte {ours.median_first_byte:.1f} ms)"
-        p95 = f"{ours.p95:.1f} ms" if ours.p95 is not None else "—"
+            median += f" (first byte {ours.median_first_byte:,.1f} ms)"
+        p95 = f"{ours.p95:,.1f} ms" if ours.p95 is not None else "—"
         floor_ms = counted.get("floor_ms")
-        floor_text = "—" if floor_ms is None else f"{floor_ms:.1f} ms"
+        floor_text = "—" if floor_ms is None else f"{floor_ms:,.1f} ms"
         if counted.get("planning_ms") is not None:
-            floor_text += f" ({counted['planning_ms']:.1f})"
+            floor_text += f" ({counted['planning_ms']:,.1f})"
         bound, tutorial_ratio = ratio_to_tutorial(ours, tutorial)
         floor_ratio = ours.median / floor_ms if ours.times and floor_ms else None
         if tutorial_ratio is not None:
