@@ -1,5 +1,5 @@
-"""What the benchmarks share: databases created and dropped for them, ``manage.py`` and
-``runserver`` in subprocesses with production-like settings, and a timer.
+"""What the benchmarks share: databases created and dropped for them (PostGIS, or a SpatiaLite
+file), ``manage.py`` and ``runserver`` in subprocesses with production-like settings, and a timer.
 
 The project's code runs in those subprocesses only, from the repository's root, so that a benchmark
 measures the site as a worker of a production server runs it.
@@ -7,6 +7,7 @@ measures the site as a worker of a production server runs it.
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,13 +19,14 @@ import psycopg
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+SETTINGS = "config.settings.base"
 
 
-def environment(database_url):
+def environment(database_url, settings=SETTINGS):
     return {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DJANGO_SETTINGS_MODULE": settings,
         "DEBUG": "off",
         "SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -78,11 +80,119 @@ def drop_database(database_url):
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class server:
-    """``manage.py runserver`` on a free port of 127.0.0.1, for the duration of a ``with``."""
+class PostGIS:
+    """A PostGIS database of the server that ``url`` names, which the benchmark may create and drop."""
 
-    def __init__(self, database_url):
+    name = "PostGIS"
+    key = "postgis"
+
+    def __init__(self, url):
+        self.url = url
+
+    def __str__(self):
+        return self.url
+
+    def create(self):
+        recreate_database(self.url)
+
+    def drop(self):
+        drop_database(self.url)
+
+    def exists(self):
+        connection, name = _admin_connection(self.url)
+        with connection:
+            return (
+                connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+                is not None
+            )
+
+    def value(self, query):
+        """The first column of the first row of ``query``."""
+        with connect(self.url) as connection:
+            return connection.execute(query).fetchone()[0]
+
+    def compact(self):
+        """Tables rewritten compactly and statistics refreshed, as a database in service has them."""
+        with connect(self.url) as connection:
+            # generate_demo writes each initiative, then its search text, then its search vector:
+            # three versions of each row, and a table twice the size it would be in service (351 MB
+            # instead of 183 MB at 100,000), which every full scan would pay for. FULL rewrites it.
+            connection.execute("VACUUM FULL catalogue_initiative")
+            connection.execute("VACUUM ANALYZE")
+
+    def versions(self):
+        with connect(self.url) as connection:
+            postgresql, postgis = connection.execute(
+                "SELECT current_setting('server_version'), postgis_lib_version()"
+            ).fetchone()
+        return f"PostgreSQL {postgresql.split()[0]}, PostGIS {postgis}"
+
+
+class SpatiaLite:
+    """A SpatiaLite file at ``path`` (absolute), which the benchmark may create and delete."""
+
+    name = "SpatiaLite"
+    key = "spatialite"
+
+    def __init__(self, path):
+        self.path = Path(path).resolve()
+        self.url = f"spatialite:///{self.path}"  # four slashes before an absolute path
+
+    def __str__(self):
+        return str(self.path)
+
+    def create(self):
+        """An empty file's place: ``migrate`` creates the file and SpatiaLite's own tables."""
+        self.drop()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def drop(self):
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def exists(self):
+        return self.path.exists()
+
+    def _connect(self):
+        connection = sqlite3.connect(self.path)
+        # The spatial tables' triggers and virtual tables call SpatiaLite's functions.
+        connection.enable_load_extension(True)
+        connection.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"))
+        return connection
+
+    def value(self, query):
+        connection = self._connect()
+        try:
+            return connection.execute(query).fetchone()[0]
+        finally:
+            connection.close()
+
+    def compact(self):
+        """Statistics for the query planner (SQLite's planner reads them from sqlite_stat1)."""
+        connection = self._connect()
+        try:
+            connection.execute("ANALYZE")
+        finally:
+            connection.close()
+
+    def versions(self):
+        connection = self._connect()
+        try:
+            sqlite, spatialite = connection.execute(
+                "SELECT sqlite_version(), spatialite_version()"
+            ).fetchone()
+        finally:
+            connection.close()
+        return f"SQLite {sqlite}, SpatiaLite {spatialite}"
+
+
+class server:
+    """``manage.py runserver`` on a free port of 127.0.0.1, for the duration of a ``with``; with the
+    site's settings unless ``settings`` names another module."""
+
+    def __init__(self, database_url, settings=SETTINGS):
         self.database_url = database_url
+        self.settings = settings
 
     @staticmethod
     def address(port):
@@ -104,7 +214,7 @@ class server:
                 self.address(port),
             ],
             cwd=REPOSITORY,
-            env=environment(self.database_url),
+            env=environment(self.database_url, self.settings),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -1,0 +1,18 @@
+"""The tutorial's pages under ``/tutoriel/``, at the same paths as the site's, then the site itself."""
+
+from django.urls import include, path
+
+from . import views
+
+tutorial_patterns = [
+    path("", views.InitiativeListView.as_view(), name="list"),
+    path("carte.geojson", views.map_data, name="map-data"),
+    path("export/initiatives.csv", views.export_csv, name="export-csv"),
+    path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="detail"),
+    path("territoires/suggestions.json", views.place_suggestions, name="suggestions"),
+]
+
+urlpatterns = [
+    path("tutoriel/", include((tutorial_patterns, "tutorial"))),
+    path("", include("config.urls")),
+]
