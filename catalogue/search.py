@@ -27,7 +27,7 @@ from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import CharField, F, FloatField, Q, Value
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from rapidfuzz import fuzz, process
 
 from territories.text import search_key
@@ -153,9 +153,12 @@ def _known(word):
 
 
 def _closest_postgresql(word):
+    # lower(word) is the word itself (the vocabulary is in search_key form): it is what the trigram
+    # index is on (migration 0006).
     similar = (
-        SearchWord.objects.filter(word__trigram_similar=word)
-        .annotate(similarity=TrigramSimilarity("word", word))
+        SearchWord.objects.annotate(lowered=Lower("word"))
+        .filter(lowered__trigram_similar=word)
+        .annotate(similarity=TrigramSimilarity("lowered", word))
         .filter(similarity__gte=MIN_SIMILARITY)
         .order_by("-similarity", "-initiatives", "word")
         .values_list("word", flat=True)[:MAX_ALTERNATIVES]

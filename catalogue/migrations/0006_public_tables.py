@@ -9,7 +9,9 @@ from django.db import migrations, models
 
 POSTGRESQL_INDEXES = [
     "CREATE INDEX catalogue_initiativesearch_vector_gin ON catalogue_initiativesearch USING gin (vector)",
-    "CREATE INDEX catalogue_searchword_trgm ON catalogue_searchword USING gin (word gin_trgm_ops)",
+    # On lower(word), the same words, rather than on word: PostgreSQL would otherwise use it for the
+    # equalities that the primary key answers a hundred times faster.
+    "CREATE INDEX catalogue_searchword_trgm ON catalogue_searchword USING gin (lower(word) gin_trgm_ops)",
 ]
 
 
