@@ -57,6 +57,7 @@ import argparse
 import gzip
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -145,6 +146,8 @@ DEFAULT_SIZES = {"postgis": [10_000, 100_000], "spatialite": [10_000]}
 
 def main():
     arguments = parse_arguments()
+    # A SIGTERM (a job stopped, a terminal closed) stops the servers and drops the databases, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     started = time.perf_counter()
     for database in arguments.databases:
         measure_database(database, arguments)
