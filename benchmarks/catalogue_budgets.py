@@ -459,7 +459,8 @@ def print_table(database, size, generation, report, repeat):
             verdict = "✓" if met else "✗"
         print(
             f"| {row.what} | `{row.path}` | {counted['results']} | {median} | {p95} | {len(ours.times)} | "
-            f"{ours.size / 1000:.1f} ({ours.gzip_size / 1000:.1f}) | {counted['queries']:,} | {floor_text} | "
+            f"{ours.size / 1000:,.1f} ({ours.gzip_size / 1000:,.1f}) | {counted['queries']:,} | "
+            f"{floor_text} | "
             f"{tutorial_cell(tutorial)} | {row.tutorial_counted['results']} | "
             f"{row.tutorial_counted['queries']:,} | {tutorial_ratio_text} | {floor_ratio_text} | "
             f"{row.budget or 'none'} | {verdict} |"
