@@ -57,6 +57,7 @@ import argparse
 import gzip
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -145,6 +146,8 @@ DEFAULT_SIZES = {"postgis": [10_000, 100_000], "spatialite": [10_000]}
 
 def main():
     arguments = parse_arguments()
+    # A SIGTERM (a job stopped, a terminal closed) stops the servers and drops the databases, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     started = time.perf_counter()
     for database in arguments.databases:
         measure_database(database, arguments)
@@ -456,7 +459,8 @@ def print_table(database, size, generation, report, repeat):
             verdict = "✓" if met else "✗"
         print(
             f"| {row.what} | `{row.path}` | {counted['results']} | {median} | {p95} | {len(ours.times)} | "
-            f"{ours.size / 1000:.1f} ({ours.gzip_size / 1000:.1f}) | {counted['queries']:,} | {floor_text} | "
+            f"{ours.size / 1000:,.1f} ({ours.gzip_size / 1000:,.1f}) | {counted['queries']:,} | "
+            f"{floor_text} | "
             f"{tutorial_cell(tutorial)} | {row.tutorial_counted['results']} | "
             f"{row.tutorial_counted['queries']:,} | {tutorial_ratio_text} | {floor_ratio_text} | "
             f"{row.budget or 'none'} | {verdict} |"

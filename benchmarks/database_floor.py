@@ -28,7 +28,10 @@ Each statement's time is its best of ``FLOOR_RUNS`` runs (one run when it takes 
 ``SLOW_STATEMENT_MS``: its best of three would differ little).
 
 What neither counts: the network between the site and the database, and turning rows into Python
-values, which are the site's cost.
+values, which are the site's cost. What EXPLAIN ANALYZE adds: even with ``TIMING OFF`` it counts
+the rows through every plan node, so a statement that reads hundreds of thousands of rows can take
+longer explained than run (at 100,000 initiatives, some of the site's slow list queries had a
+floor above the page's own median: a ratio ours ÷ floor under 1 means that).
 """
 
 import csv
