@@ -48,9 +48,12 @@ class FacetFilterMixin:
     def filter(self, qs, value):
         if not value:
             return qs
+        return qs.filter(pk__in=self.initiatives(value))
+
+    def initiatives(self, value):
+        """The published initiatives that have one of the values ``value``, as a subquery."""
         values = [getattr(item, "slug", item) for item in value]
-        initiatives = _facet_values().objects.filter(facet=self.facet, value__in=values)
-        return qs.filter(pk__in=initiatives.values("initiative_id"))
+        return _facet_values().objects.filter(facet=self.facet, value__in=values).values("initiative_id")
 
 
 class VocabularyFilter(FacetFilterMixin, django_filters.ModelMultipleChoiceFilter):
@@ -221,22 +224,19 @@ def facet_counts(filterset):
     """{facet parameter: {value: count}} of every facet of ``filterset``, each counted among the
     results of the *other* filters, in one query: a UNION ALL of one GROUP BY on the facet values'
     table per set of results (the facets that no filter ticks share the page's results; each ticked
-    facet has its own). Results that no filter narrows are every published initiative, whose counts
-    are kept in advance (``FacetTotal``)."""
+    facet has its own).
+
+    The table holds the published initiatives only, so the facets ticked narrow it by themselves:
+    the initiatives table is read only for the other filters (a search, a place, a figure). Results
+    that nothing narrows are every published initiative, whose counts are kept in advance
+    (``FacetTotal``)."""
     facets = [spec.param for spec in filterset.facets]
     active = set(filterset.active)
-    groups = [([param], _other_filters(filterset, param, active)) for param in facets if param in active]
+    groups = [([param], active - {param}) for param in facets if param in active]
     untouched = [param for param in facets if param not in active]
     if untouched:
-        groups.append((untouched, filterset.qs if active else None))
-    queries = []
-    for params, results in groups:
-        if results is None:
-            totals = apps.get_model("catalogue", "FacetTotal").objects.filter(facet__in=params)
-            queries.append(totals.order_by().values_list("facet", "value", "count"))
-            continue
-        rows = _facet_values().objects.filter(facet__in=params, initiative_id__in=results.values("pk"))
-        queries.append(rows.order_by().values_list("facet", "value").annotate(n=Count("initiative_id")))
+        groups.append((untouched, active))
+    queries = [_counted(filterset, params, narrowing) for params, narrowing in groups]
     counts = {param: {} for param in facets}
     if queries:
         for param, value, n in queries[0].union(*queries[1:], all=True):
@@ -244,9 +244,24 @@ def facet_counts(filterset):
     return counts
 
 
-def _other_filters(filterset, param, active):
-    """The results of every filter but ``param``, or None when no other filter narrows them."""
-    return filterset.without(param) if active - {param} else None
+def _counted(filterset, params, narrowing):
+    """The (facet, value, count) of the facets ``params`` among the results of the filters
+    ``narrowing``."""
+    if not narrowing:
+        totals = apps.get_model("catalogue", "FacetTotal").objects.filter(facet__in=params)
+        return totals.order_by().values_list("facet", "value", "count")
+    rows = _facet_values().objects.filter(facet__in=params)
+    others = set()
+    for name in narrowing:
+        facet_filter = filterset.filters[name]
+        if isinstance(facet_filter, FacetFilterMixin):
+            rows = rows.filter(initiative_id__in=facet_filter.initiatives(filterset.cleaned[name]))
+        else:
+            others.add(name)
+    if others:
+        results = filterset.filtered_by(others)
+        rows = rows.filter(initiative_id__in=results.values("pk"))
+    return rows.order_by().values_list("facet", "value").annotate(n=Count("initiative_id"))
 
 
 def counted_facets(filterset):

@@ -257,16 +257,15 @@ class InitiativeFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self._filtered(queryset)
 
-    def without(self, name):
-        """The results with every filter but ``name``: what a facet counts its values among, so
-        that ticking SCIC still shows how many SCOP there are."""
-        return self._filtered(self.queryset.all(), leaving_out=name)
+    def filtered_by(self, names):
+        """The results of the filters ``names`` alone."""
+        return self._filtered(self.queryset.all(), only=names)
 
-    def _filtered(self, queryset, leaving_out=None):
+    def _filtered(self, queryset, leaving_out=None, only=None):
         """``queryset`` through every filter whose value the form understood (the radius and the
         sort are fields of the form, not filters)."""
         for name, value in self.cleaned.items():
-            if name in self.filters and name != leaving_out:
+            if name in self.filters and name != leaving_out and (only is None or name in only):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
