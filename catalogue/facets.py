@@ -226,8 +226,9 @@ def facet_counts(filterset):
     table per set of results (the facets that no filter ticks share the page's results; each ticked
     facet has its own).
 
-    The table holds the published initiatives only, so the facets ticked narrow it by themselves:
-    the initiatives table is read only for the other filters (a search, a place, a figure). Results
+    The table holds the published initiatives only, so the facets ticked and the search narrow it
+    by themselves (their filters' ``initiatives()``): the initiatives table is read only for the
+    other filters (a place, a figure, the map's area). Results
     that nothing narrows are every published initiative, whose counts are kept in advance
     (``FacetTotal``)."""
     facets = [spec.param for spec in filterset.facets]
@@ -253,9 +254,11 @@ def _counted(filterset, params, narrowing):
     rows = _facet_values().objects.filter(facet__in=params)
     others = set()
     for name in narrowing:
-        facet_filter = filterset.filters[name]
-        if isinstance(facet_filter, FacetFilterMixin):
-            rows = rows.filter(initiative_id__in=facet_filter.initiatives(filterset.cleaned[name]))
+        narrowing_filter = filterset.filters[name]
+        if hasattr(narrowing_filter, "initiatives"):  # the facets and the search
+            initiatives = narrowing_filter.initiatives(filterset.cleaned[name])
+            if initiatives is not None:
+                rows = rows.filter(initiative_id__in=initiatives)
         else:
             others.add(name)
     if others:

@@ -134,10 +134,19 @@ class CatalogueForm(forms.Form):
     )
 
 
+class SearchFilter(django_filters.CharFilter):
+    """The search box: ``InitiativeFilterSet.filter_text`` filters the results; the facet counts
+    narrow their rows with :meth:`initiatives`, which reads the search texts alone."""
+
+    def initiatives(self, value):
+        """The matching initiatives as a subquery, or None when the box holds only spaces."""
+        return search.matching_ids(self.parent.search_query) if value.strip() else None
+
+
 class InitiativeFilterSet(django_filters.FilterSet):
     """The filters of the public catalogue. ``queryset`` must already be the public initiatives."""
 
-    q = django_filters.CharFilter(
+    q = SearchFilter(
         method="filter_text",
         label=_("Search"),
         max_length=limits.MAX_SEARCH_LENGTH,

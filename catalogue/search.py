@@ -104,22 +104,38 @@ def matching(queryset, query):
     if not query:
         return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
-        terms = " & ".join(
-            # The words are letters and digits only (search_key): nothing to escape. PostgreSQL stems
-            # each before matching it as a prefix.
-            "(" + " | ".join(f"'{word}':*" for word in alternatives) + ")"
-            for _word, alternatives in query.words
-        )
-        tsquery = SearchQuery(terms, config=SEARCH_CONFIG, search_type="raw")
+        tsquery = _tsquery(query)
         return queryset.filter(search__vector=tsquery).annotate(
             relevance=SearchRank(F("search__vector"), tsquery)
         )
+    return queryset.filter(pk__in=matching_ids(query)).annotate(
+        relevance=Value(0.0, output_field=FloatField())
+    )
+
+
+def matching_ids(query):
+    """The ids of the published initiatives that match ``query``, as a subquery on the search texts
+    alone (what the facet counts narrow their rows with)."""
+    texts = InitiativeSearch.objects.all()
+    if not query:
+        return texts.none().values("initiative_id")
+    if connection.vendor == "postgresql":
+        return texts.filter(vector=_tsquery(query)).values("initiative_id")
     condition = Q()
     for _word, alternatives in query.words:
         # The text starts with a space, so " word" also finds its first word.
         condition &= Q.create([("text__contains", f" {stem(word)}") for word in alternatives], connector=Q.OR)
-    matched = InitiativeSearch.objects.filter(condition).values("initiative_id")
-    return queryset.filter(pk__in=matched).annotate(relevance=Value(0.0, output_field=FloatField()))
+    return texts.filter(condition).values("initiative_id")
+
+
+def _tsquery(query):
+    terms = " & ".join(
+        # The words are letters and digits only (search_key): nothing to escape. PostgreSQL stems
+        # each before matching it as a prefix.
+        "(" + " | ".join(f"'{word}':*" for word in alternatives) + ")"
+        for _word, alternatives in query.words
+    )
+    return SearchQuery(terms, config=SEARCH_CONFIG, search_type="raw")
 
 
 def stem(word):

@@ -16,6 +16,7 @@ from catalogue.facets import FACETS, BandsFacet, facet_counts
 from catalogue.filters import InitiativeFilterSet
 from catalogue.limits import FRANCE_BBOX
 from catalogue.models import FacetTotal, Initiative, MapCell
+from catalogue.search import matching, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +47,13 @@ def _having(facet, values):
     return Initiative.objects.filter(**{f"{facet.path}{slug}__in": values})
 
 
-def _recount(ticked):
+def _recount(ticked, searched=""):
     """{param: {value: count}} counted on the initiatives and their relations, without the facet tables."""
     counts = {}
     for facet in FACETS:
         results = Initiative.objects.published()
+        if searched:
+            results = Initiative.objects.filter(pk__in=matching(results, parse(searched)).values("pk"))
         for other, values in ticked.items():
             if other != facet.param:
                 other_facet = next(f for f in FACETS if f.param == other)
@@ -80,14 +83,16 @@ def ticked_facets(draw):
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ticked=ticked_facets())
-def test_facet_counts_are_a_straightforward_recount(catalogue, ticked):
+@given(ticked=ticked_facets(), searched=st.sampled_from(["", "tiers lieu", "recylerie", "cafe", "   ", "%%"]))
+def test_facet_counts_are_a_straightforward_recount(catalogue, ticked, searched):
     query = QueryDict(mutable=True)
     for param, values in ticked.items():
         query.setlist(param, values)
+    if searched:
+        query["q"] = searched
     filterset = InitiativeFilterSet(data=query, queryset=Initiative.objects.published())
 
-    assert facet_counts(filterset) == _recount(ticked)
+    assert facet_counts(filterset) == _recount(ticked, searched if searched.strip() else "")
 
 
 def test_facet_totals_follow_publishing_and_archiving(catalogue):
