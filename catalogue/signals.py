@@ -5,7 +5,8 @@ The parts of an initiative are declared once (``catalogue.models.parts``), and s
 (``catalogue.facets``): the receivers below follow them. An initiative is refreshed when it is saved,
 when its many-to-many values change (kinds, themes, networks…), when one of its rows is saved or
 deleted (legal entities, partnerships, funding lines, levers…), and when an object that its text
-or its facets read is changed (a legal form, an organisation, a funding tool, a kind, a lever…).
+or its facets read is changed (a legal form, an organisation, a funding tool, a kind, a lever…),
+and when a load of the territories changes its commune (``territories.signals``).
 
 Fixture loading ("raw" saves) is followed too, so that ``loaddata`` leaves the public tables right.
 """
@@ -14,6 +15,8 @@ from collections import defaultdict
 
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from territories import signals as territory_signals
 
 from .facets import catalogue_facets
 from .indexing import refresh, withdraw
@@ -83,6 +86,12 @@ def read_through():
 READ_THROUGH = read_through()
 
 
+def territories_changed(sender, pks, **kwargs):
+    # A new year of the official files: the communes' names, populations and density classes that
+    # the search texts and the facets read.
+    refresh(Initiative.objects.filter(commune_id__in=pks).order_by("pk").values_list("pk", flat=True))
+
+
 def connect():
     """Connect the receivers (from ``CatalogueConfig.ready``)."""
     post_save.connect(initiative_saved, sender=Initiative, dispatch_uid="search:initiative")
@@ -93,5 +102,6 @@ def connect():
         uid = f"search:{part.model_name}"
         post_save.connect(row_changed, sender=part.model, dispatch_uid=uid)
         post_delete.connect(row_changed, sender=part.model, dispatch_uid=uid)
+    territory_signals.territories_changed.connect(territories_changed, dispatch_uid="search:territories")
     for model in READ_THROUGH:
         post_save.connect(read_object_saved, sender=model, dispatch_uid=f"search:read:{model._meta.label}")

@@ -25,6 +25,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.db import connection, transaction
 
 from .models import Territory, TerritoryCode
+from .signals import territories_changed
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "fixtures" / "territories"
 FILES = {
@@ -90,6 +91,8 @@ class LoadReport:
     # Territories in the database that the files no longer list (a commune merged into another…):
     # kept, since initiatives may refer to them.
     not_in_files: int = 0
+    # The primary keys of the territories whose stored facts this load changed.
+    changed_pks: set = field(default_factory=set)
 
     def total(self, counts):
         return sum(counts.values())
@@ -307,6 +310,8 @@ def write_territories(rows, report_missing=True) -> LoadReport:
                 listed = {row.code for row in rows[kind]}
                 report.not_in_files += Territory.objects.filter(kind=kind).exclude(code__in=listed).count()
         _write_codes(rows, pks)
+    if report.changed_pks:
+        territories_changed.send(sender=Territory, pks=sorted(report.changed_pks))
     if connection.vendor == "postgresql":
         # Fresh statistics, so that the planner uses the search indexes on a table that just grew.
         with connection.cursor() as cursor:
@@ -348,6 +353,7 @@ def _write_kind(kind, rows, pks, report):
     # everywhere, and Django's bulk_update (one CASE per column over 500 rows) takes minutes there.
     for pk, changes in to_update:
         Territory.objects.filter(pk=pk).update(**changes)
+    report.changed_pks.update(pk for pk, _changes in to_update)
     report.created[kind] = len(to_create)
     report.updated[kind] = len(to_update)
     report.unchanged[kind] = len(rows) - len(to_create) - len(to_update)

@@ -2,6 +2,7 @@
 a straightforward count on the initiatives themselves, after any filters and any change."""
 
 import math
+import shutil
 from collections import Counter
 
 import pytest
@@ -15,8 +16,12 @@ from catalogue import map_data
 from catalogue.facets import FACETS, BandsFacet, facet_counts
 from catalogue.filters import InitiativeFilterSet
 from catalogue.limits import FRANCE_BBOX
-from catalogue.models import FacetTotal, Initiative, MapCell
+from catalogue.models import FacetTotal, FacetValue, Initiative, MapCell
 from catalogue.search import matching, parse
+from territories.loader import DEFAULT_DIRECTORY
+from territories.models import DensityClass
+from tests.factories import InitiativeFactory, commune
+from tests.territories.test_territories import edit_row, load
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +182,22 @@ def test_precounted_cells_agree_with_a_direct_count_after_publish_move_and_archi
 
     call_command("generate_demo", "--delete", verbosity=0)
     _assert_cells_agree()
+
+
+# --- A new year of the territories' files --------------------------------------------------------
+
+
+def test_a_new_population_of_its_commune_moves_an_initiative_to_another_band(territories, tmp_path):
+    source = tmp_path / "territories"
+    shutil.copytree(DEFAULT_DIRECTORY, source)
+    initiative = InitiativeFactory(name="Tiers-lieu de Pernes", commune=commune("62652"))
+
+    def values():
+        rows = FacetValue.objects.filter(initiative=initiative, facet__in=["population", "densite"])
+        return dict(rows.values_list("facet", "value"))
+
+    assert values() == {"population": "moins-2000", "densite": commune("62652").density_class}
+    edit_row(source, "communes.csv.gz", "62652", {"population": "15740"})
+    load(source=str(source))
+
+    assert values() == {"population": "10000-50000", "densite": DensityClass.DENSE}
