@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
+from urllib.parse import quote
 
+from django.db.models import FloatField, Func
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +31,28 @@ class Row(dict):
     of the initiative (a Django path: ``commune__code``), or, for a relation of
     ``labels.RELATIONS``, the list of its labels. ``absolute_url`` turns a path into an address."""
 
-    def __init__(self, values, absolute_url):
+    def __init__(self, values, absolute_url, fiche_urls=None):
         super().__init__(values)
         self.absolute_url = absolute_url
+        self.fiche_urls = fiche_urls or FicheUrls(absolute_url)
+
+    def fiche_url(self):
+        """The address of the initiative's public fiche."""
+        return self.fiche_urls.of(self["slug"])
+
+
+class FicheUrls:
+    """Fiches' addresses from one address with a placeholder for the slug, built once per export:
+    reversing the URL and making it absolute for each of 18,000 rows took a third of the CSV's time."""
+
+    PLACEHOLDER = "--slug--"
+
+    def __init__(self, absolute_url):
+        path = reverse("catalogue:initiative-detail", kwargs={"slug": self.PLACEHOLDER})
+        self.template = absolute_url(path)
+
+    def of(self, slug):
+        return self.template.replace(self.PLACEHOLDER, quote(slug))
 
 
 @dataclass(frozen=True)
@@ -92,16 +114,18 @@ def choice(heading, key, name):
     return Column(heading, key, (name,), lambda row: str(labels.get(row[name], "")))
 
 
-def coordinate(heading, key, axis):
-    """A column that is the longitude (``axis`` "x") or latitude ("y") of the initiative's location,
-    with every decimal it has."""
-    return Column(
-        heading,
-        key,
-        ("location",),
-        lambda row: getattr(row["location"], axis) if row["location"] else None,
-        NUMBER,
-    )
+# What the rows read that is computed by the database: the location's coordinates as plain numbers
+# (decoding a geometry per row took a fifth of the CSV's time).
+COMPUTED = {
+    "lng": Func("location", function="ST_X", output_field=FloatField()),
+    "lat": Func("location", function="ST_Y", output_field=FloatField()),
+}
+
+
+def coordinate(heading, key, name):
+    """A column that is the longitude (``name`` "lng") or latitude ("lat") of the initiative's
+    location, with every decimal it has."""
+    return Column(heading, key, (name,), itemgetter(name), NUMBER)
 
 
 def fiche_url(heading, key):
@@ -110,7 +134,7 @@ def fiche_url(heading, key):
         heading,
         key,
         ("slug",),
-        lambda row: row.absolute_url(Initiative(slug=row["slug"]).get_absolute_url()),
+        lambda row: row.fiche_url(),
     )
 
 
@@ -134,8 +158,8 @@ CATALOGUE = (
     column(_("Jobs (full-time equivalent)"), None, "jobs_fte", NUMBER),
     column(_("Website"), "website", "website"),
     # The GeoJSON has them as its geometry.
-    coordinate(_("Longitude"), None, "x"),
-    coordinate(_("Latitude"), None, "y"),
+    coordinate(_("Longitude"), None, "lng"),
+    coordinate(_("Latitude"), None, "lat"),
     column(_("Verified on"), "verified_on", "verified_on", DATE),
     column(_("Last updated"), "updated_at", "updated_at", DATE),
     column(_("Demonstration data"), "demo", "is_demo", FLAG),

@@ -18,7 +18,7 @@ import json
 import re
 from io import StringIO
 
-from .export_columns import CATALOGUE, Row
+from .export_columns import CATALOGUE, COMPUTED, FicheUrls, Row
 from .labels import RELATIONS, labels_of
 from .models import Initiative
 
@@ -52,11 +52,10 @@ def geojson_chunks(initiatives, absolute_url, *, columns=CATALOGUE):
     chosen = [column for column in columns if column.key is not None]
     yield '{"type":"FeatureCollection","features":['
     separator = ""
-    for row in rows(initiatives, absolute_url, chosen, also=("location",)):
-        location = row["location"]
+    for row in rows(initiatives, absolute_url, chosen, also=("lng", "lat")):
         geometry = (
-            {"type": "Point", "coordinates": [round(location.x, 6), round(location.y, 6)]}
-            if location
+            {"type": "Point", "coordinates": [round(row["lng"], 6), round(row["lat"], 6)]}
+            if row["lng"] is not None
             else None
         )
         properties = {column.key: column.format.json(column.value(row)) for column in chosen}
@@ -74,12 +73,16 @@ def rows(initiatives, absolute_url, columns, also=()):
     relations = [name for name in reads if name in RELATIONS]
     fields = dict.fromkeys(["pk", *(name for name in reads if name not in RELATIONS), *also])
     ids = list(initiatives.values_list("pk", flat=True))
+    fiche_urls = FicheUrls(absolute_url)
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        found = {row["pk"]: row for row in Initiative.objects.filter(pk__in=batch).values(*fields)}
+        read = Initiative.objects.filter(pk__in=batch).annotate(
+            **{name: expression for name, expression in COMPUTED.items() if name in fields}
+        )
+        found = {row["pk"]: row for row in read.values(*fields)}
         labels = {relation: labels_of(relation, batch) for relation in relations}
         for pk in batch:
-            row = Row(found[pk], absolute_url)
+            row = Row(found[pk], absolute_url, fiche_urls)
             for relation in relations:
                 row[relation] = labels[relation].get(pk, [])
             yield row

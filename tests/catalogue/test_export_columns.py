@@ -28,7 +28,7 @@ SCHEMA = [
     column("Types", "types", "kinds", LIST),
     column("Adresse", None, "address"),
     column(None, "emplois", "jobs_fte", NUMBER),
-    coordinate("Longitude", "longitude", "x"),
+    coordinate("Longitude", "longitude", "lng"),
     column("Vérifiée le", "verifiee_le", "verified_on", DATE),
     column("Démo", "demo", "is_demo", FLAG),
 ]
