@@ -90,12 +90,23 @@ class Query:
 
 
 def parse(text, correct_typos=True):
-    """The :class:`Query` for what a person typed; typos replaced unless ``correct_typos`` is False."""
+    """The :class:`Query` for what a person typed; typos replaced unless ``correct_typos`` is False.
+
+    A query whose words are all known may still find nothing together: "bazar saint so", where
+    "bazar" is a word of some other text and the initiative is Saint So Bazaar. Then, and only
+    then, each word may also match its closest other words ("bazar" or "bazaar"), when that finds
+    something."""
     key = normalise_query(text)
     words = [word for word in key.split() if word not in STOP_WORDS] or key.split()
     unique = list(dict.fromkeys(words))
     corrections = correct(unique) if correct_typos else {}
-    return Query(key, tuple((word, corrections.get(word, (word,))) for word in unique))
+    query = Query(key, tuple((word, corrections.get(word, (word,))) for word in unique))
+    if not correct_typos or not query or matching_ids(query).exists():
+        return query
+    widened = correct(unique, known_too=True)
+    alternatives = tuple((word, corrections.get(word) or widened.get(word, (word,))) for word in unique)
+    relaxed = Query(key, alternatives)
+    return relaxed if relaxed != query and matching_ids(relaxed).exists() else query
 
 
 def matching(queryset, query):
@@ -151,14 +162,20 @@ def stem(word):
 # --- Typos ----------------------------------------------------------------------------------------
 
 
-def correct(words):
+def correct(words, known_too=False):
     """{typo: (closest known words, best first)} for the words of ``words`` that begin no word of the
-    vocabulary and have close known words. A known word, however rare, is never corrected."""
-    unknown = [word for word in words if len(word) >= MIN_CORRECTED_LENGTH and not _known(word)]
-    if not unknown:
-        return {}
+    vocabulary and have close known words. A known word, however rare, is never corrected; with
+    ``known_too``, it gets its closest other words too, and comes last among them."""
+    candidates = [
+        word for word in words if len(word) >= MIN_CORRECTED_LENGTH and (known_too or not _known(word))
+    ]
     closest = _closest_postgresql if connection.vendor == "postgresql" else _closest_sqlite
-    return {word: alternatives for word in unknown if (alternatives := closest(word))}
+    corrections = {}
+    for word in candidates:
+        others = tuple(other for other in closest(word) if other != word)
+        if others:
+            corrections[word] = (*others, word) if known_too else others
+    return corrections
 
 
 def _known(word):

@@ -79,3 +79,14 @@ def test_a_query_with_only_typos_and_no_close_word_finds_nothing_without_an_erro
 
     assert response.status_code == 200
     assert "Résultats pour" not in unescape(response.content.decode())
+
+
+def test_known_words_that_find_nothing_together_also_match_their_closest_words(client, seed):
+    # "bazar" is a word of another entry: known, so not a typo; but "bazar saint so" finds nothing.
+    InitiativeFactory(name="Le Bazar de Lucie")
+
+    names, html = listed(client, q="bazar saint so")
+
+    assert "Saint So Bazaar" in names
+    assert "Le Bazar de Lucie" not in names
+    assert "Résultats pour « bazaar saint so »." in unescape(html)
