@@ -74,11 +74,6 @@ def cell_width(level):
     return 360 / 2**level
 
 
-def cell_size(span):
-    """The cell width in degrees for a view ``span`` degrees wide."""
-    return cell_width(level_for(span))
-
-
 def _cell_of(level):
     """The expressions of the cell (x, y) a point lies in, at ``level``."""
     width = cell_width(level)
