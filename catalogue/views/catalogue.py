@@ -1,18 +1,18 @@
-"""Public pages of the catalogue: the filtered list with its map, the map data, an initiative's fiche
-and the exports of the results."""
+"""The catalogue's list page with its map, the map data and the exports of the results, all read from
+the one public FilterSet."""
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, ListView, View
+from django.views.generic import ListView, View
 from django_filters.views import FilterMixin
 
-from . import exports, filters, limits, map_data
-from .facets import counted_facets
-from .filters import InitiativeFilterSet
-from .models import Initiative, Partnership
+from .. import exports, filters, limits, map_data
+from ..facets import counted_facets
+from ..filters import InitiativeFilterSet
+from ..models import Initiative
 
 
 class PublicFiltersMixin(FilterMixin):
@@ -141,31 +141,3 @@ class GeoJsonExportView(ExportView):
     content_type = "application/geo+json"
     extension = "geojson"
     chunks = staticmethod(exports.geojson_chunks)
-
-
-class InitiativeDetailView(DetailView):
-    """The fiche of a published initiative: every fact we hold about it, in a bounded number of
-    queries whatever the number of partners, funding lines or milestones."""
-
-    template_name = "catalogue/initiative_detail.html"
-    context_object_name = "initiative"
-
-    def get_queryset(self):
-        return Initiative.objects.published().for_fiche()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        initiative = self.object
-        context["partners_by_role"] = partners_by_role(initiative.partnerships.all())
-        if initiative.location:
-            context["location"] = {"lat": initiative.location.y, "lng": initiative.location.x}
-        return context
-
-
-def partners_by_role(partnerships):
-    """The partnerships grouped under their role's label, roles in the order the model lists them."""
-    order = {role: position for position, role in enumerate(Partnership.Role.values)}
-    groups = {}
-    for partnership in sorted(partnerships, key=lambda p: order.get(p.role, len(order))):
-        groups.setdefault(partnership.get_role_display(), []).append(partnership)
-    return list(groups.items())
