@@ -10,5 +10,6 @@ urlpatterns = [
     path("carte.geojson", views.MapDataView.as_view(), name="map-data"),
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
+    path("comparables/", views.ComparablesView.as_view(), name="comparables"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
 ]

@@ -82,5 +82,8 @@ MANY_TO_MANY = (
     ManyToManyPart("kinds", searched=("label",)),
     ManyToManyPart("themes", searched=("label",)),
     ManyToManyPart("networks"),
-    ManyToManyPart("territories_served", fiche_fields=("kind", "code", "name")),
+    # The likeness reads the population and density of the territories served (catalogue.similarity).
+    ManyToManyPart(
+        "territories_served", fiche_fields=("kind", "code", "name", "population", "density_class")
+    ),
 )

@@ -1,7 +1,8 @@
-"""An initiative's fiche: every public fact we hold about it."""
+"""An initiative's fiche: every public fact we hold about it, and the projects most like it."""
 
 from django.views.generic import DetailView
 
+from .. import similarity
 from ..models import Initiative, Partnership
 
 
@@ -19,6 +20,7 @@ class InitiativeDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         initiative = self.object
         context["partners_by_role"] = partners_by_role(initiative.partnerships.all())
+        context["comparables"] = similarity.comparables(similarity.Profile.of_initiative(initiative))
         if initiative.location:
             context["location"] = {"lat": initiative.location.y, "lng": initiative.location.x}
         return context
