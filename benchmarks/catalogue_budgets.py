@@ -39,7 +39,8 @@ budget.
    | list with facet counts, any filters              | < 100 ms                 | < 200 ms   |
    | search, words or typos, with facet counts        | < 100 ms                 | < 200 ms   |
    | map data, any viewport incl. all France, filters | < 60 ms, < 50 KB gzipped | < 120 ms   |
-   | fiche                                            | < 50 ms                  | < 100 ms   |
+   | fiche with its five comparable projects          | < 100 ms                 | < 200 ms   |
+   | "comme le mien": ten comparable projects         | < 150 ms                 | < 300 ms   |
    | place suggestions                                | < 20 ms                  | < 20 ms    |
    | CSV export (~18,000 rows at 100,000)             | first byte < 300 ms, whole < 3 s | –  |
 
@@ -110,7 +111,8 @@ class Budgets(NamedTuple):
 LIST = Budgets(Budget(100), Budget(200))
 SEARCH = Budgets(Budget(100), Budget(200))
 MAP = Budgets(Budget(60, gzip_kb=50), Budget(120))
-FICHE = Budgets(Budget(50), Budget(100))
+FICHE = Budgets(Budget(100), Budget(200))
+COMPARABLES = Budgets(Budget(150), Budget(300))
 SUGGESTIONS = Budgets(Budget(20), Budget(20))
 EXPORT = Budgets(Budget(3000, first_byte_ms=300), None)
 FRANCE = "-5.5,41.2,9.8,51.2"
@@ -135,7 +137,23 @@ PAGES = [
     ("map, Lyon", "/carte.geojson?bbox=4.78,45.70,4.92,45.80", MAP),
     # Narrower than map_data.DETAIL_SPAN (0.02°): every initiative on its own, no clusters.
     ("map, a few streets of Paris", "/carte.geojson?bbox=2.315,48.85,2.33,48.862", MAP),
-    ("fiche", "/initiatives/{fiche}/", FICHE),
+    ("fiche with its comparables", "/initiatives/{fiche}/", FICHE),
+    (
+        "comme le mien, a commune",
+        "/comparables/?lieu=Pernes%20(62)&type=tiers-lieu&forme=association&forme=scic",
+        COMPARABLES,
+    ),
+    (
+        "comme le mien, an EPCI, all of it",
+        "/comparables/?lieu=200069672&type=tiers-lieu&type=fab-lab&forme=scic&outil=dla&levier=ami"
+        "&etape=emergence&surface=800&investissement=1000000",
+        COMPARABLES,
+    ),
+    (
+        "comme le mien, near me",
+        "/comparables/?lieu=Lyon%20(69)&type=cafe-associatif&portee=pres&rayon=50",
+        COMPARABLES,
+    ),
     ("place suggestions", "/territoires/suggestions.json?q=lille", SUGGESTIONS),
     # About 18 % of the demo initiatives have a SCIC: some 18,000 rows at 100,000.
     ("CSV export, legal form", "/export/initiatives.csv?forme=scic", EXPORT),

@@ -16,6 +16,10 @@ fiche and place suggestions, with nothing of what the site does to make them fas
 - **Fiche**: a ``DetailView`` without ``select_related`` or ``prefetch_related``, whose template
   reads every relation lazily.
 - **Place suggestions**: ``name__icontains``, the most populous first.
+- **Comparable projects** (the fiche's five, and the "comme le mien" page's ten): every published
+  initiative read with its parts prefetched (``prefetch_related``, six queries over the whole
+  catalogue), each scored in Python by the site's own scorer (``similarity.terms``), then sorted:
+  the same ranking, without narrowing the candidates in SQL first.
 """
 
 import csv
@@ -24,10 +28,12 @@ from django.contrib.gis.geos import Polygon
 from django.core import serializers
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from accounts.models import Network
+from catalogue import similarity
+from catalogue.forms import ProjectForm
 from catalogue.limits import FRANCE_BBOX
 from catalogue.models import FundingTool, Initiative, Kind, LegalForm, Lever, Theme
 from territories.models import Territory
@@ -174,10 +180,52 @@ def export_csv(request):
     return response
 
 
+def comparables(reference, limit):
+    """The ``limit`` published initiatives most like ``reference``: every one scored in Python."""
+    others = (
+        published()
+        .select_related("commune__epci")
+        .prefetch_related(
+            "kinds",
+            "themes",
+            "legal_entities__legal_form",
+            "fundings__tool",
+            "initiativelever_set__lever",
+            "territories_served",
+        )
+    )
+    if reference.pk is not None:
+        others = others.exclude(pk=reference.pk)
+    scored = []
+    for other in others:
+        terms = similarity.terms(reference, similarity.Profile.of_initiative(other))
+        if terms and terms[0].value >= similarity.MIN_REASON:
+            scored.append((sum(term.value for term in terms), other.name, other))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [other for _score, _name, other in scored[:limit]]
+
+
 class InitiativeDetailView(DetailView):
     queryset = published()
     template_name = "tutorial/initiative_detail.html"
     context_object_name = "initiative"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["comparables"] = comparables(similarity.Profile.of_initiative(self.object), 5)
+        return context
+
+
+class ComparablesView(TemplateView):
+    template_name = "tutorial/comparables.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ProjectForm(self.request.GET or None)
+        if form.is_bound and form.is_valid():
+            context["comparables"] = comparables(form.profile(), 10)
+        context["form"] = form
+        return context
 
 
 def place_suggestions(request):
