@@ -1,6 +1,7 @@
 """Comparable projects: the likeness (``catalogue.similarity``) on the seed's entries, the fiche's
 "Projets comparables" and the "comme le mien" page with its form, its filters and its bad input."""
 
+import random
 import re
 from html import unescape
 
@@ -10,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue import similarity
-from catalogue.models import FundingTool, Initiative, LegalForm
+from catalogue.indexing import deferred
+from catalogue.models import FundingTool, Initiative, Kind, LegalForm, Lever, Stage, Theme
 from territories.models import DensityClass, Territory
 from tests.factories import FundingFactory, InitiativeFactory, LegalEntityFactory, commune
 
@@ -322,3 +324,44 @@ def test_bad_input_gets_a_clear_message_keeps_what_was_typed_and_lists_nothing(c
 def test_no_query_string_gives_an_error_page(client, seed, query):
     response = client.get(URL, query)
     assert response.status_code == 200
+
+
+# --- The SQL narrowing loses nothing --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("draw", [1, 2, 3])
+def test_the_narrowed_ranking_is_the_ranking_of_every_initiative_scored(seed, draw):
+    """With fewer candidates than the pool, the SQL narrowing and the profiles read from the facet
+    values' table give exactly the ranking of every published initiative scored from its own rows."""
+    rng = random.Random(draw)
+    kinds, themes, levers = list(Kind.objects.all()), list(Theme.objects.all()), list(Lever.objects.all())
+    forms, tools = list(LegalForm.objects.all()), list(FundingTool.objects.all())
+    communes = list(Territory.objects.communes().filter(code__startswith="62").order_by("code")[:40])
+    with deferred():
+        for number in range(40):
+            initiative = InitiativeFactory(
+                name=f"Tirage {draw}-{number}",
+                commune=rng.choice(communes),
+                stage=rng.choice([*Stage.values, ""]),
+                surface_m2=rng.choice([None, rng.randint(50, 5000)]),
+                investment_eur=rng.choice([None, rng.randint(10_000, 5_000_000)]),
+                kinds=rng.sample(kinds, rng.randint(0, 2)),
+            )
+            initiative.themes.set(rng.sample(themes, rng.randint(0, 2)))
+            for form in rng.sample(forms, rng.randint(0, 2)):
+                with_forms(initiative, form.slug)
+            for tool in rng.sample(tools, rng.randint(0, 2)):
+                FundingFactory(initiative=initiative, tool=tool, funder=None)
+            for lever in rng.sample(levers, rng.randint(0, 2)):
+                initiative.initiativelever_set.create(lever=lever)
+    reference = similarity.Profile.of_initiative(fiche("cirquen-cavale"))
+
+    narrowed = [(c.initiative.pk, round(c.score, 9)) for c in similarity.comparables(reference, limit=15)]
+
+    everyone = []
+    for other in Initiative.objects.published().exclude(pk=reference.pk).for_fiche():
+        terms = similarity.terms(reference, similarity.Profile.of_initiative(other))
+        if terms and terms[0].value >= similarity.MIN_REASON:
+            everyone.append((-sum(term.value for term in terms), other.name, other.pk))
+    everyone.sort()
+    assert narrowed == [(pk, round(-score, 9)) for score, _name, pk in everyone[:15]]
