@@ -21,23 +21,25 @@ The reasons shown are the largest terms of that sum, written in plain words ("mÃ
 SCIC", "EPCI de 37 000 habitants (ici : 41 000)"): never a separate text that could say something the
 score did not count.
 
-Candidates are narrowed in SQL before any scoring in Python: the published initiatives that share the
-most weighted values with the reference, read from the facet values' table and its index
-(``FacetValue``), ``POOL_SIZE`` of them; the scorer then reads their profiles from that table and
-their numbers from the initiatives (three queries) and ranks them exactly. Both databases go through
+Candidates are narrowed in SQL before any scoring in Python: the ``POOL_SIZE`` published initiatives
+that share the most weighted values with the reference, read from the facet values' table and its
+index (``FacetValue``, see ``_pool``); the scorer then reads their profiles from that table and their
+numbers from the initiatives (three queries) and ranks them. Both databases go through
 the same scorer, so they give the same ranking.
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, FloatField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from territories.models import DensityClass, Territory
 
-from .models import FacetValue, FundingTool, Initiative, Kind, LegalForm, Lever, Stage, Theme
+from .models import FacetTotal, FacetValue, FundingTool, Initiative, Kind, LegalForm, Lever, Stage, Theme
 from .templatetags.catalogue_tags import euros, grouped, square_metres
 
 # The weight of each term: a project of the same kind and legal set-up, helped by the same tools,
@@ -62,8 +64,10 @@ WEIGHTS = {
 
 # Numbers a factor of 10 apart are not alike at all.
 LOG_SPAN = 1.0
-# How many candidates the database hands to the scorer.
+# How many candidates the database hands to the scorer, and how many facet rows it reads at most
+# to choose them (a few milliseconds of PostgreSQL's aggregation).
 POOL_SIZE = 200
+ROW_BUDGET = 40_000
 # A term weighing less than this is not a reason worth saying; a list says at most MAX_REASONS.
 MIN_REASON = 0.5
 MAX_REASONS = 4
@@ -295,45 +299,71 @@ def comparables(reference, limit=5, candidates=None, radius_km=None, yours=False
 
 def _pool(reference, candidates):
     """The ids of the ``POOL_SIZE`` published initiatives that share the most weighted values with
-    the reference: one GROUP BY on the facet values' table, through its (facet, value) index."""
-    weights, condition = [], Q()
-    for name, facet in SET_FACETS.items():
-        values = getattr(reference, name)
-        if values:
-            # Each value weighs its share of the term, as the scorer counts it.
-            weight = WEIGHTS[name] / len(values)
-            matching = Q(facet=facet, value__in=sorted(values))
-            weights.append(When(matching, then=Value(weight)))
-            condition |= matching
-    if reference.stage:
-        matching = Q(facet=STAGE_FACET, value=reference.stage)
-        weights.append(When(matching, then=Value(WEIGHTS["stage"])))
-        condition |= matching
-    if reference.density_class:
-        matching = Q(facet=DENSITY_FACET, value=reference.density_class)
-        weights.append(When(matching, then=Value(WEIGHTS["density_class"])))
-        condition |= matching
-    rows = FacetValue.objects.all()
-    if reference.pk is not None:
-        rows = rows.exclude(initiative_id=reference.pk)
-    if not reference.is_demo and reference.pk is not None:
-        # A real entry's comparables are real entries.
-        rows = rows.filter(initiative__is_demo=False)
-    if candidates is not None:
-        rows = rows.filter(initiative_id__in=candidates.order_by().values("pk"))
-    if not weights:
+    the reference, by one ``GROUP BY`` over the facet values' table.
+
+    Each group of the reference's values (its kinds, its legal forms, its stageâ€¦) is read by an
+    index-only scan of ``(facet, value, initiative)``, each row weighing its share of the term as
+    the scorer counts it. The groups are read heaviest per row first, while their rows (the
+    counts kept in ``FacetTotal``) fit in ``ROW_BUDGET``: in a small catalogue that is every
+    group, and the pool is exactly the best-placed candidates; at 100,000 initiatives the most
+    common values (the stage "en fonctionnement", the form "association") are left to the scorer,
+    which still counts them for every candidate of the pool.
+    """
+    groups = _groups(reference)
+    if not groups:
         # Nothing to share but a territory or a size: the candidates themselves, narrowed.
         if candidates is None:
             return []
         return list(candidates.order_by("pk").values_list("pk", flat=True)[:POOL_SIZE])
-    score = Sum(Case(*weights, default=Value(0.0), output_field=FloatField()))
-    return list(
-        rows.filter(condition)
-        .values("initiative_id")
-        .annotate(score=score)
-        .order_by(F("score").desc(), "initiative_id")
-        .values_list("initiative_id", flat=True)[:POOL_SIZE]
+    rows = FacetValue.objects.all()
+    if reference.pk is not None:
+        rows = rows.exclude(initiative_id=reference.pk)
+        if not reference.is_demo:
+            # A real entry's comparables are real entries.
+            rows = rows.filter(initiative__is_demo=False)
+    if candidates is not None:
+        rows = rows.filter(initiative_id__in=candidates.order_by().values("pk"))
+    parts, params = [], []
+    for facet, values, weight in groups:
+        part = rows.filter(facet=facet, value__in=values).order_by().values("initiative_id")
+        sql, part_params = part.query.sql_with_params()
+        parts.append(f"SELECT U.initiative_id, {float(weight)!r} AS weight FROM ({sql}) U")
+        params.extend(part_params)
+    query = (
+        f"SELECT initiative_id FROM ({' UNION ALL '.join(parts)}) AS shared "
+        "GROUP BY initiative_id ORDER BY SUM(weight) DESC, initiative_id LIMIT %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, POOL_SIZE])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _groups(reference):
+    """(facet, values, weight of a row) of the reference's values that the narrowing reads."""
+    groups = []
+    for name, facet in SET_FACETS.items():
+        values = getattr(reference, name)
+        if values:
+            groups.append((facet, sorted(values), WEIGHTS[name] / len(values)))
+    if reference.stage:
+        groups.append((STAGE_FACET, [reference.stage], WEIGHTS["stage"]))
+    if reference.density_class:
+        groups.append((DENSITY_FACET, [reference.density_class], WEIGHTS["density_class"]))
+    totals = Counter()
+    condition = Q()
+    for facet, values, _weight in groups:
+        condition |= Q(facet=facet, value__in=values)
+    if groups:
+        for facet, count in FacetTotal.objects.filter(condition).values_list("facet", "count"):
+            totals[facet] += count
+    groups.sort(key=lambda group: (-group[2], totals[group[0]]))
+    read, budget = [], ROW_BUDGET
+    for group in groups:
+        if read and totals[group[0]] > budget:
+            continue
+        read.append(group)
+        budget -= totals[group[0]]
+    return read
 
 
 def _profiles(ids):
