@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from . import map_data, search
 from .facets import catalogue_facets
-from .models import FacetTotal, FacetValue, Initiative
+from .models import CatalogueVersion, FacetTotal, FacetValue, Initiative
 
 BATCH_SIZE = 2000
 
@@ -78,12 +78,14 @@ def rebuild_totals():
     """The vocabulary's counts, the facet totals and the map's cells counted again from scratch:
     after rows were deleted without signals (``generate_demo --delete``)."""
     with transaction.atomic():
+        CatalogueVersion.bump()
         search.rebuild_vocabulary()
         rebuild_facet_totals()
         map_data.rebuild_cells()
 
 
 def _refresh_batch(ids, published, recount):
+    CatalogueVersion.bump()
     search.refresh_batch(ids, published)
     refresh_facet_values(ids, published)
     map_data.refresh_batch(ids, published, recount=recount)

@@ -32,14 +32,26 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from territories.models import DensityClass, Territory
 
-from .models import FacetTotal, FacetValue, FundingTool, Initiative, Kind, LegalForm, Lever, Stage, Theme
+from .models import (
+    CatalogueVersion,
+    FacetTotal,
+    FacetValue,
+    FundingTool,
+    Initiative,
+    Kind,
+    LegalForm,
+    Lever,
+    Stage,
+    Theme,
+)
 from .templatetags.catalogue_tags import euros, grouped, square_metres
 
 # The weight of each term: a project of the same kind and legal set-up, helped by the same tools,
@@ -68,6 +80,8 @@ LOG_SPAN = 1.0
 # to choose them (a few milliseconds of PostgreSQL's aggregation).
 POOL_SIZE = 200
 ROW_BUDGET = 40_000
+# How long a fiche's comparables stay in the cache when nothing changes (see comparables_of).
+CACHE_SECONDS = 24 * 3600
 # A term weighing less than this is not a reason worth saying; a list says at most MAX_REASONS.
 MIN_REASON = 0.5
 MAX_REASONS = 4
@@ -295,6 +309,18 @@ def comparables(reference, limit=5, candidates=None, radius_km=None, yours=False
             )
         )
     return result
+
+
+def comparables_of(initiative):
+    """The five comparable projects of a fiche (``initiative`` read with ``for_fiche()``), kept in
+    the cache under the catalogue's version: computed once per worker and per language until any
+    published initiative changes, never shown after a change."""
+    key = f"comparables:{initiative.pk}:{CatalogueVersion.current()}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = comparables(Profile.of_initiative(initiative))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _pool(reference, candidates):

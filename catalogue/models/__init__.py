@@ -1,7 +1,7 @@
 """The catalogue's domain, one module per part of it."""
 
 from .funding import Funding, FundingTool
-from .indexes import FacetTotal, FacetValue, InitiativeSearch, MapCell, MapPoint, SearchWord
+from .indexes import CatalogueVersion, FacetTotal, FacetValue, InitiativeSearch, MapCell, MapPoint, SearchWord
 from .initiatives import (
     Initiative,
     InitiativeLever,
@@ -15,6 +15,7 @@ from .lookups import Kind, LegalForm, Lever, Obstacle, Theme
 from .organizations import Organization
 
 __all__ = [
+    "CatalogueVersion",
     "FacetTotal",
     "FacetValue",
     "Funding",

@@ -8,10 +8,14 @@ published initiatives and kept current by ``catalogue.indexing`` (never edited b
   and ``FacetTotal``, the counts of every published initiative per value;
 - ``MapPoint``: each published initiative's location, which the map's clusters group;
 - ``MapCell``: the published initiatives counted per cell of the coarse grids of the France-wide
-  map, so that a wide view reads a few hundred cells instead of every point.
+  map, so that a wide view reads a few hundred cells instead of every point;
+- ``CatalogueVersion``: a token drawn anew at every change of those tables, which names what may
+  be kept in a cache (a fiche's comparable projects) so that nothing kept outlives a change.
 
 An initiative that is not published has no row in any of them: only what the public may see is here.
 """
+
+import uuid
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.search import SearchVectorField
@@ -124,3 +128,27 @@ class MapCell(models.Model):
         verbose_name = _("map cell")
         verbose_name_plural = _("map cells")
         constraints = [models.UniqueConstraint(fields=["level", "x", "y"], name="map_cell_unique")]
+
+
+class CatalogueVersion(models.Model):
+    """The version of the public catalogue: one row, whose token ``catalogue.indexing`` draws anew
+    in the same transaction as any change of the tables above. What is cached from them is cached
+    under this token, in every worker alike, since it is read from the database. A drawn token
+    rather than a counter: a database restored, or a test's transaction rolled back, never meets
+    a cache entry written under the same token for other data."""
+
+    token = models.CharField(_("version"), max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+    @classmethod
+    def bump(cls):
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.update_or_create(pk=1, defaults={"token": token})

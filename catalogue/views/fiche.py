@@ -20,7 +20,7 @@ class InitiativeDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         initiative = self.object
         context["partners_by_role"] = partners_by_role(initiative.partnerships.all())
-        context["comparables"] = similarity.comparables(similarity.Profile.of_initiative(initiative))
+        context["comparables"] = similarity.comparables_of(initiative)
         if initiative.location:
             context["location"] = {"lat": initiative.location.y, "lng": initiative.location.x}
         return context

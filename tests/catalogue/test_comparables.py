@@ -365,3 +365,17 @@ def test_the_narrowed_ranking_is_the_ranking_of_every_initiative_scored(seed, dr
             everyone.append((-sum(term.value for term in terms), other.name, other.pk))
     everyone.sort()
     assert narrowed == [(pk, round(-score, 9)) for score, _name, pk in everyone[:15]]
+
+
+def test_a_fiches_comparables_kept_in_the_cache_never_outlive_a_change(seed, client):
+    url = fiche("cirquen-cavale").get_absolute_url()
+    assert "Ferme du Ternois" not in comparable_names(client.get(url))
+
+    twin = with_forms(
+        InitiativeFactory(name="Ferme du Ternois", commune=commune("62652")), "association", "scic", "sci"
+    )
+    assert comparable_names(client.get(url))[0] == twin.name
+
+    twin.status = Initiative.Status.ARCHIVED
+    twin.save()
+    assert twin.name not in comparable_names(client.get(url))
