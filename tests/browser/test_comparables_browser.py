@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accessibility import axe_violations, format_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -53,3 +55,16 @@ def test_the_fiche_lists_its_comparable_projects_with_their_reasons(page, live_s
     expect(first.locator(".reasons li").first).to_be_visible()
     first.locator(".initiative-card__name a").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("La Passerelle")
+
+
+def test_the_comparables_page_with_its_answer_has_no_serious_accessibility_violation(page, live_server, seed):
+    page.goto(live_server.url + "/comparables/?lieu=Pernes+(62)&type=tiers-lieu&forme=scic&surface=-3")
+    # With an error shown, and once answered.
+    expect(page.locator(".field__error")).to_have_count(1)
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations, "the comparables form with an error")
+
+    page.goto(live_server.url + "/comparables/?lieu=Pernes+(62)&type=tiers-lieu&forme=scic")
+    expect(page.locator(".comparable").first).to_be_visible()
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations, "the comparables page with its answer")
