@@ -1,7 +1,26 @@
 """Public pages of the catalogue, one module per page family: the list with its map and exports
-(``catalogue``), an initiative's fiche (``fiche``)."""
+(``catalogue``), an initiative's fiche (``fiche``), the workshop's toolbox of funding tools, levers,
+obstacles and networks (``toolbox``)."""
 
 from .catalogue import CatalogueView, CsvExportView, GeoJsonExportView, MapDataView
 from .fiche import InitiativeDetailView
+from .toolbox import (
+    FundingToolDetailView,
+    LeverDetailView,
+    NetworkDetailView,
+    ObstacleDetailView,
+    ToolboxIndexView,
+)
 
-__all__ = ["CatalogueView", "CsvExportView", "GeoJsonExportView", "InitiativeDetailView", "MapDataView"]
+__all__ = [
+    "CatalogueView",
+    "CsvExportView",
+    "FundingToolDetailView",
+    "GeoJsonExportView",
+    "InitiativeDetailView",
+    "LeverDetailView",
+    "MapDataView",
+    "NetworkDetailView",
+    "ObstacleDetailView",
+    "ToolboxIndexView",
+]
