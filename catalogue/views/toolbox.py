@@ -80,12 +80,19 @@ class ToolboxIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # A query that counts drops the models' own ordering: each says its order again.
         tools = FundingTool.objects.annotate(initiative_count=published_count("fundings__initiative"))
         context.update(
-            tool_groups=tools_by_nature(tools),
-            levers=Lever.objects.annotate(initiative_count=published_count("initiatives")),
-            obstacles=Obstacle.objects.annotate(initiative_count=published_count("initiatives")),
-            networks=Network.objects.annotate(initiative_count=published_count("initiatives")),
+            tool_groups=tools_by_nature(tools.order_by("label")),
+            levers=Lever.objects.annotate(initiative_count=published_count("initiatives")).order_by(
+                "position", "label"
+            ),
+            obstacles=Obstacle.objects.annotate(initiative_count=published_count("initiatives")).order_by(
+                "position", "label"
+            ),
+            networks=Network.objects.annotate(initiative_count=published_count("initiatives")).order_by(
+                "name"
+            ),
         )
         return context
 
