@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Network, User
+from .models import Membership, Network, NetworkResource, User
 
 
 class _UniqueEmailMixin:
@@ -83,6 +83,15 @@ class NetworkMembershipInline(admin.TabularInline):
     extra = 0
 
 
+class NetworkResourceInline(admin.TabularInline):
+    """The videos, reviews and online resources the network's public page lists."""
+
+    model = NetworkResource
+    fields = ("position", "title", "url", "kind", "description")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+
+
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
     list_display = ("name", "website", "member_count")
@@ -91,7 +100,7 @@ class NetworkAdmin(admin.ModelAdmin):
     fields = ("name", "slug", "website", "description")
     # A website typed without a scheme is an https one (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = (NetworkMembershipInline,)
+    inlines = (NetworkResourceInline, NetworkMembershipInline)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("memberships"))

@@ -1,4 +1,5 @@
-"""Users (who log in with their e-mail), the curating networks and who belongs to which."""
+"""Users (who log in with their e-mail), the curating networks, the resources they offer, and who
+belongs to which."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -51,6 +52,37 @@ class Network(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class NetworkResource(models.Model):
+    """Something a network offers to read or watch (a video, a review, its online resources), as
+    the sources point to it: shown on the network's public page."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("video")
+        PUBLICATION = "publication", _("publication or review")
+        ONLINE = "online", _("online resources")
+        OTHER = "other", _("other")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="resources", verbose_name=_("network")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("address (URL)"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("network resource")
+        verbose_name_plural = _("network resources")
+        ordering = ["network", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "url"], name="unique_resource_url_per_network"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class User(AbstractUser):

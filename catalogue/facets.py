@@ -27,6 +27,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Case, CharField, Count, Q, Value, When
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,9 @@ class Facet:
     label: Promise  # the legend of its box, and the filter's label in error messages
     path: str  # from an initiative to the value: "legal_entities__legal_form", "stage"
     opened: bool = False  # whether its box is open when nothing in it is ticked
+    # The section of the toolbox's index (``/leviers-et-outils/#leviers``) that says what its
+    # values are, for a facet on a vocabulary that has a page per value.
+    about: str = ""
 
     def _fields(self):
         """The fields the path goes through, the initiative's first."""
@@ -171,10 +175,10 @@ FACETS = (
     Facet("theme", _("Theme"), "themes"),
     Facet("etape", _("Stage"), "stage"),
     Facet("forme", _("Legal form"), "legal_entities__legal_form", opened=True),
-    Facet("outil", _("Funding tool"), "fundings__tool"),
-    Facet("levier", _("Public-action lever"), "levers"),
+    Facet("outil", _("Funding tool"), "fundings__tool", about="financements"),
+    Facet("levier", _("Public-action lever"), "levers", about="leviers"),
     Facet("partenaire", _("Kind of partner"), "partnerships__organization__kind"),
-    Facet("reseau", _("Network"), "networks"),
+    Facet("reseau", _("Network"), "networks", about="reseaux"),
     Facet("densite", _("Density"), "commune__density_class"),
     BandsFacet("population", _("Population of the commune"), "commune__population", bands=POPULATION_BANDS),
 )
@@ -218,6 +222,11 @@ class CountedFacet:
     @property
     def opened(self):
         return self.spec.opened or bool(self.checked_count)
+
+    @property
+    def about_url(self):
+        """Where the toolbox says what the values are, or "" (see ``Facet.about``)."""
+        return f"{reverse('catalogue:toolbox')}#{self.spec.about}" if self.spec.about else ""
 
 
 def facet_counts(filterset):

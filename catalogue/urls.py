@@ -12,4 +12,14 @@ urlpatterns = [
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
     path("comparables/", views.ComparablesView.as_view(), name="comparables"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
+    # The workshop's toolbox.
+    path("leviers-et-outils/", views.ToolboxIndexView.as_view(), name="toolbox"),
+    path(
+        "leviers-et-outils/financements/<slug:slug>/",
+        views.FundingToolDetailView.as_view(),
+        name="funding-tool",
+    ),
+    path("leviers-et-outils/leviers/<slug:slug>/", views.LeverDetailView.as_view(), name="lever"),
+    path("leviers-et-outils/freins/<slug:slug>/", views.ObstacleDetailView.as_view(), name="obstacle"),
+    path("reseaux/<slug:slug>/", views.NetworkDetailView.as_view(), name="network"),
 ]

@@ -383,6 +383,8 @@ class Partnership(models.Model):
         INVESTOR = "investor", _("lead partner or investor")
         COMMISSIONER = "commissioner", _("commissioning body")
         SUPPORT_NETWORK = "support_network", _("support network")
+        # For a partner the source names without saying what it does ("en partenariat avec…").
+        PARTNER = "partner", _("partner")
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("initiative")

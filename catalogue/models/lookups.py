@@ -1,6 +1,7 @@
 """Small vocabularies that curators pick from: legal forms, kinds, themes, levers and obstacles."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,9 @@ class Lever(Lookup):
         verbose_name = _("public-action lever")
         verbose_name_plural = _("public-action levers")
 
+    def get_absolute_url(self):
+        return reverse("catalogue:lever", kwargs={"slug": self.slug})
+
 
 class Obstacle(Lookup):
     """An obstacle to cooperation named by the workshop: different timescales, silos…"""
@@ -58,3 +62,6 @@ class Obstacle(Lookup):
     class Meta(Lookup.Meta):
         verbose_name = _("obstacle")
         verbose_name_plural = _("obstacles")
+
+    def get_absolute_url(self):
+        return reverse("catalogue:obstacle", kwargs={"slug": self.slug})

@@ -1,16 +1,29 @@
 """Public pages of the catalogue, one module per page family: the list with its map and exports
-(``catalogue``), an initiative's fiche (``fiche``), the projects comparable to
-an official's (``comparables``)."""
+(``catalogue``), an initiative's fiche (``fiche``), the projects comparable to an official's
+(``comparables``), the workshop's toolbox of funding tools, levers, obstacles and networks
+(``toolbox``)."""
 
 from .catalogue import CatalogueView, CsvExportView, GeoJsonExportView, MapDataView
 from .comparables import ComparablesView
 from .fiche import InitiativeDetailView
+from .toolbox import (
+    FundingToolDetailView,
+    LeverDetailView,
+    NetworkDetailView,
+    ObstacleDetailView,
+    ToolboxIndexView,
+)
 
 __all__ = [
     "CatalogueView",
     "ComparablesView",
     "CsvExportView",
+    "FundingToolDetailView",
     "GeoJsonExportView",
     "InitiativeDetailView",
+    "LeverDetailView",
     "MapDataView",
+    "NetworkDetailView",
+    "ObstacleDetailView",
+    "ToolboxIndexView",
 ]

@@ -63,3 +63,22 @@ def test_home_page_in_english_has_no_serious_accessibility_violation(page, live_
     page.locator('#initiatives-map[aria-busy="false"]').wait_for()
 
     assert_no_serious_violation(page, "the home page in English")
+
+
+def test_toolbox_index_has_no_serious_accessibility_violation(page, live_server, seed):
+    page.goto(live_server.url + "/leviers-et-outils/")
+    expect(page.locator("h1")).to_have_text("Leviers et outils de l’action publique")
+
+    assert_no_serious_violation(page, "the toolbox's index (/leviers-et-outils/)")
+
+
+def test_toolbox_pages_have_no_serious_accessibility_violation(page, live_server, seed):
+    # The lever with the most initiatives (cards and notes), and the network with resources.
+    for path, heading in (
+        ("/leviers-et-outils/leviers/subvention-investissement/", "Subvention d'investissement"),
+        ("/reseaux/cap-rural/", "CAP Rural"),
+    ):
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_have_text(heading)
+
+        assert_no_serious_violation(page, f"the toolbox page {path}")

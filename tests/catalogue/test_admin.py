@@ -808,6 +808,8 @@ def test_a_network_gets_its_members_through_the_inline(superuser_client, curator
             "slug": "cap-rural",
             "website": "",
             "description": "",
+            # The network's page has the resources' inline too (none added here).
+            **management_form("resources", total=0),
             **management_form("memberships", total=1),
             "memberships-0-user": str(curator.pk),
             "memberships-0-role": "coordinator",

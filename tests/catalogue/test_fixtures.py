@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 
-from accounts.models import Network
+from accounts.models import Network, NetworkResource
 from catalogue.management.commands.load_seed import SEED_FIXTURES, SEED_TERRITORIES
 from catalogue.models import (
     Funding,
@@ -37,6 +37,7 @@ FIXTURE_MODELS = [
     Lever,
     Obstacle,
     Network,
+    NetworkResource,
     Organization,
     FundingTool,
     Initiative,
@@ -76,14 +77,15 @@ def test_fixtures_load_one_by_one_on_an_empty_catalogue(territories):
         "catalogue.LegalForm": 12,
         "catalogue.Kind": 11,
         "catalogue.Theme": 12,
-        "catalogue.Lever": 10,
+        "catalogue.Lever": 11,
         "catalogue.Obstacle": 7,
         "accounts.Network": 7,
+        "accounts.NetworkResource": 6,
         "catalogue.Organization": 9,
         "catalogue.FundingTool": 8,
         "catalogue.Initiative": 5,
-        "catalogue.LegalEntity": 3,
-        "catalogue.Partnership": 8,
+        "catalogue.LegalEntity": 4,
+        "catalogue.Partnership": 7,
         "catalogue.Funding": 3,
         "catalogue.Milestone": 6,
         "catalogue.InitiativeLever": 5,
@@ -134,6 +136,7 @@ def test_levers_are_exactly_the_workshops(seed):
         "Subvention d'investissement",
         "Budget participatif / budget d'initiative locale",
         "Temps communs tout au long du projet",
+        "Réseaux d'accompagnement",
     ]
     assert all(lever.description for lever in Lever.objects.all())
 
@@ -189,6 +192,22 @@ def test_networks_of_the_annexes(seed):
     assert "Nord-Pas-de-Calais" in Network.objects.get(slug="reseau-lutin").description
     # The seed gives no other website.
     assert Network.objects.exclude(slug__in=["cap-rural", "ciedel"]).filter(website__gt="").count() == 0
+
+
+def test_network_resources_are_the_annexes_links(seed):
+    """The CAP Rural annex's links: three videos on innovation, the « Regards croisés » review and
+    the publications of CAP Rural; the CIEDEL's online resources. No other network has one."""
+    resources = {
+        network: list(NetworkResource.objects.filter(network__slug=network).values_list("kind", "url"))
+        for network in ("cap-rural", "ciedel")
+    }
+    assert [kind for kind, _url in resources["cap-rural"]] == ["video"] * 3 + ["publication"] * 2
+    assert all("caprural.org/" in url for _kind, url in resources["cap-rural"])
+    assert resources["ciedel"] == [("online", "http://www.ciedel.org/")]
+    assert NetworkResource.objects.exclude(network__slug__in=["cap-rural", "ciedel"]).count() == 0
+    # A title the seed does not give is read from the link's address, and the row says so.
+    for video in NetworkResource.objects.filter(kind="video"):
+        assert "le titre est celui que porte l'adresse" in video.description
 
 
 # --- Territories --------------------------------------------------------------------------------
@@ -391,8 +410,18 @@ def test_la_passerelle(seed):
     # It serves « les 38 communes » of the intercommunality; the two communes only locate the site.
     assert list(entry.territories_served.values_list("name", flat=True)) == ["CC Pévèle-Carembault"]
     assert "Ennevelin" in entry.address and "Pont-à-Marcq" in entry.address
-    partners = set(entry.partnerships.values_list("organization__name", flat=True))
-    assert "Chambre de commerce et d'industrie de Lille" in partners
+    # « En partenariat avec la Chambre de Commerce et d'industrie de Lille » and no more: a partner
+    # without a role the seed would give; the communauté de communes is the project's holder.
+    assert set(entry.partnerships.values_list("organization__name", "role")) == {
+        ("Chambre de commerce et d'industrie de Lille", Partnership.Role.PARTNER)
+    }
+    holder = entry.legal_entities.get()
+    assert (holder.name, holder.role, holder.legal_form.slug) == (
+        "Communauté de communes Pévèle-Carembault",
+        LegalEntity.Role.PROJECT_HOLDER,
+        "regie",
+    )
+    assert "déduite" in holder.note  # the legal form is inferred, and the note says so
     assert set(entry.kinds.values_list("slug", flat=True)) == {"pepiniere", "coworking", "fab-lab"}
     subsidy = entry.fundings.get()
     assert subsidy.tool.slug == "subvention-investissement" and subsidy.amount is None

@@ -391,7 +391,8 @@ def test_fiche_groups_partners_by_role(client, rich_initiative):
 def test_fiche_shows_funding_lines(client, rich_initiative):
     html = text_of(client.get(rich_initiative.get_absolute_url()))
 
-    row = html[html.index(">FIDESS</td>") :].split("</tr>", 1)[0]
+    # The tool's name links to its page in the toolbox.
+    row = html[html.index(">FIDESS</a></td>") :].split("</tr>", 1)[0]
     assert "Caisse des Dépôts" in row
     assert f"25{NBSP}000{NBSP}€" in row
     assert "2018" in row
