@@ -10,5 +10,7 @@ urlpatterns = [
     path("carte.geojson", views.MapDataView.as_view(), name="map-data"),
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
+    path("comparer/", views.ComparisonView.as_view(), name="compare"),
+    path("comparer.csv", views.ComparisonCsvView.as_view(), name="compare-csv"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
 ]
