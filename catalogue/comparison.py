@@ -328,12 +328,17 @@ def csv_text(initiatives, absolute_url):
     context = Context(initiatives)
     buffer = StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([gettext("Initiative"), *(initiative.name for initiative in initiatives)])
-    writer.writerow(
-        [gettext("Fiche"), *(absolute_url(initiative.get_absolute_url()) for initiative in initiatives)]
-    )
-    for row in ROWS:
-        writer.writerow(
-            [str(row.heading), *(spreadsheet_cell(row.csv_cell(i, context)) for i in initiatives)]
-        )
+    lines = [
+        [gettext("Initiative"), *(initiative.name for initiative in initiatives)],
+        [gettext("Fiche"), *(absolute_url(initiative.get_absolute_url()) for initiative in initiatives)],
+        *(
+            [
+                str(row.csv_heading or row.heading),
+                *(row.csv_cell(initiative, context) for initiative in initiatives),
+            ]
+            for row in ROWS
+        ),
+    ]
+    for line in lines:
+        writer.writerow([spreadsheet_cell(cell) for cell in line])
     return BYTE_ORDER_MARK + buffer.getvalue()
