@@ -66,14 +66,6 @@ function buildTray() {
   status.className = "compare-tray__status";
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
-  const count = document.createElement("span");
-  count.className = "compare-tray__count";
-  const separator = document.createTextNode(" · ");
-  const link = document.createElement("a");
-  link.className = "compare-tray__link";
-  const hint = document.createElement("span");
-  hint.className = "compare-tray__hint";
-  status.append(count, separator, link, hint);
   const clear = document.createElement("button");
   clear.type = "button";
   clear.className = "compare-tray__clear";
@@ -95,16 +87,25 @@ function renderTray(selection) {
   if (!tray) buildTray();
   const t = texts();
   tray.setAttribute("aria-label", t.label ?? "");
-  const count = tray.querySelector(".compare-tray__count");
-  const link = tray.querySelector(".compare-tray__link");
-  const hint = tray.querySelector(".compare-tray__hint");
-  count.textContent = selection.length === 1 ? t.one : (t.many ?? "").replace("{count}", String(selection.length));
-  const enough = selection.length >= 2;
-  link.hidden = !enough;
-  link.textContent = t.compare ?? "";
-  link.href = comparisonUrl(selection);
-  hint.hidden = enough;
-  hint.textContent = t.needMore ?? "";
+  const count = selection.length === 1 ? t.one : (t.many ?? "").replace("{count}", String(selection.length));
+  // "3 initiatives sélectionnées · Comparer", or, with one only, what is missing.
+  let next;
+  if (selection.length >= 2) {
+    next = document.createElement("a");
+    next.className = "compare-tray__link";
+    next.href = comparisonUrl(selection);
+    next.textContent = t.compare ?? "";
+  } else {
+    next = document.createElement("span");
+    next.className = "compare-tray__hint";
+    next.textContent = t.needMore ?? "";
+  }
+  const status = tray.querySelector(".compare-tray__status");
+  const current = status.lastElementChild;
+  // Replaced only when it changes: a screen reader announces the status when it does.
+  if (status.firstChild?.textContent !== `${count} · ` || current?.outerHTML !== next.outerHTML) {
+    status.replaceChildren(document.createTextNode(`${count} · `), next);
+  }
   tray.querySelector(".compare-tray__clear").textContent = t.clear ?? "";
   tray.querySelector(".compare-tray__warning").textContent = warning;
   tray.querySelector(".compare-tray__warning").hidden = !warning;

@@ -315,7 +315,7 @@ def test_the_comparison_reads_a_bounded_number_of_queries(client, seed, django_a
     # The initiatives with their commune, one per part (kinds, themes, networks, served
     # territories, entities, partners, funding, milestones, levers, obstacles), the served
     # territories' figures, and the session's and language's few.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         page = compare(client, *SEED_SLUGS[:4])
 
     assert len(page.columns) == 4
