@@ -117,3 +117,28 @@ def test_without_javascript_the_boxes_and_the_form_compare(browser, live_server,
         expect(page.locator(".comparison-table thead th")).to_have_count(2)
     finally:
         context.close()
+
+
+def test_the_comparison_prints_on_landscape_paper_without_its_controls(page, live_server, seed):
+    page.goto(
+        live_server.url + "/comparer/?i=saint-so-bazaar&i=la-passerelle&i=cirquen-cavale&i=friche-fives-cail"
+    )
+    page.emulate_media(media="print")
+    # A4 landscape less the 1 cm margins, at 96 px per inch.
+    page.set_viewport_size({"width": round((29.7 - 2) / 2.54 * 96), "height": round((21 - 2) / 2.54 * 96)})
+
+    for hidden in [".site-nav", ".comparison__actions", ".comparison-table__remove", ".back-link"]:
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".comparison-table thead th")).to_have_count(4)
+    # The four columns fit the width of the paper: nothing to scroll, nothing cut.
+    widths = page.evaluate(
+        """() => {
+          const table = document.querySelector(".comparison-table");
+          return { table: table.scrollWidth, page: document.documentElement.clientWidth };
+        }"""
+    )
+    assert widths["table"] <= widths["page"]
+    pdf = page.pdf(prefer_css_page_size=True)
+    # The first page's box is landscape (width, height in points).
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert box and float(box.group(1)) > float(box.group(2))

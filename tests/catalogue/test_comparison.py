@@ -495,6 +495,8 @@ def test_the_list_reached_from_the_comparison_shows_the_selection_ticked(client,
         if attrs.get("type") == "checkbox" and "checked" in attrs and attrs.get("name") == "i"
     ]
     assert ticked == ["la-passerelle"]
+    # The list's filters take the selection for no filter of theirs.
+    assert "Certains filtres n'ont pas été compris" not in page.text
 
 
 def test_the_compare_form_carries_the_selection_of_initiatives_not_on_the_page(client, seed):
