@@ -11,6 +11,8 @@ urlpatterns = [
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
     path("comparables/", views.ComparablesView.as_view(), name="comparables"),
+    path("comparer/", views.ComparisonView.as_view(), name="compare"),
+    path("comparer.csv", views.ComparisonCsvView.as_view(), name="compare-csv"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
     # The workshop's toolbox.
     path("leviers-et-outils/", views.ToolboxIndexView.as_view(), name="toolbox"),

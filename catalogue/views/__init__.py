@@ -1,10 +1,11 @@
 """Public pages of the catalogue, one module per page family: the list with its map and exports
 (``catalogue``), an initiative's fiche (``fiche``), the projects comparable to an official's
-(``comparables``), the workshop's toolbox of funding tools, levers, obstacles and networks
-(``toolbox``)."""
+(``comparables``), the side-by-side comparison (``comparison``), the workshop's toolbox of funding
+tools, levers, obstacles and networks (``toolbox``)."""
 
 from .catalogue import CatalogueView, CsvExportView, GeoJsonExportView, MapDataView
 from .comparables import ComparablesView
+from .comparison import ComparisonCsvView, ComparisonView
 from .fiche import InitiativeDetailView
 from .toolbox import (
     FundingToolDetailView,
@@ -17,6 +18,8 @@ from .toolbox import (
 __all__ = [
     "CatalogueView",
     "ComparablesView",
+    "ComparisonCsvView",
+    "ComparisonView",
     "CsvExportView",
     "FundingToolDetailView",
     "GeoJsonExportView",

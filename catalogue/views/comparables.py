@@ -58,5 +58,6 @@ class ComparablesView(TemplateView):
                 if name in narrowing.form.fields
             ],
             results=results,
+            result_initiatives=[comparable.initiative for comparable in results or ()],
         )
         return context

@@ -21,6 +21,12 @@ class InitiativeDetailView(DetailView):
         initiative = self.object
         context["partners_by_role"] = partners_by_role(initiative.partnerships.all())
         context["comparables"] = similarity.comparables_of(initiative)
+        # Every initiative with an "Add to the comparison" box on the page: this one and its
+        # comparables (the compare form carries the rest of the selection).
+        context["compare_shown"] = [
+            initiative,
+            *(comparable.initiative for comparable in context["comparables"]),
+        ]
         if initiative.location:
             context["location"] = {"lat": initiative.location.y, "lng": initiative.location.x}
         return context

@@ -82,3 +82,27 @@ def test_toolbox_pages_have_no_serious_accessibility_violation(page, live_server
         expect(page.locator("h1")).to_have_text(heading)
 
         assert_no_serious_violation(page, f"the toolbox page {path}")
+
+
+def test_comparison_has_no_serious_accessibility_violation(page, live_server, seed):
+    url = "/comparer/?i=saint-so-bazaar&i=la-passerelle&i=cirquen-cavale&i=friche-fives-cail"
+    page.goto(live_server.url + url)
+    expect(page.locator(".comparison-table thead th")).to_have_count(4)
+
+    assert_no_serious_violation(page, f"the comparison {url}")
+
+
+def test_comparison_message_page_has_no_serious_accessibility_violation(page, live_server, seed):
+    url = "/comparer/?i=saint-so-bazaar&i=inconnue"
+    page.goto(live_server.url + url)
+    expect(page.get_by_role("alert")).to_contain_text("« inconnue »")
+
+    assert_no_serious_violation(page, f"the comparison's message {url}")
+
+
+def test_list_with_a_selection_to_compare_has_no_serious_accessibility_violation(page, live_server, seed):
+    open_home(page, live_server.url + "/")
+    page.get_by_role("checkbox", name="Ajouter à la comparaison (Saint So Bazaar)").check()
+    expect(page.locator(".compare-tray")).to_be_visible()
+
+    assert_no_serious_violation(page, "the home page with the comparison tray")
