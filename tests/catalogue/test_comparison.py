@@ -523,9 +523,15 @@ def test_the_fiche_adds_itself_to_the_selection_its_address_holds(client, seed):
 
     form = page.forms["compare-form"]
     assert form["action"] == "/comparer/"
-    fields = [(attrs["type"], attrs["value"]) for attrs in page.inputs if attrs["owner"] == "compare-form"]
-    assert ("hidden", "saint-so-bazaar") in fields
-    assert ("checkbox", "cirquen-cavale") in fields
+    fields = [
+        (attrs["type"], attrs["value"], "checked" in attrs)
+        for attrs in page.inputs
+        if attrs["owner"] == "compare-form"
+    ]
+    # Saint So Bazaar is among the fiche's comparable projects: its box there stands for it, ticked.
+    assert ("checkbox", "saint-so-bazaar", True) in fields
+    assert ("hidden", "saint-so-bazaar", False) not in fields
+    assert ("checkbox", "cirquen-cavale", False) in fields
     assert "Ajouter à la comparaison" in page.text
 
     # Ticked and submitted: the two are compared.

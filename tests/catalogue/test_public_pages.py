@@ -490,7 +490,8 @@ def test_fiche_uses_a_bounded_number_of_queries_whatever_the_number_of_rows(
     with_many = count_queries(client, url)
 
     assert with_many == with_few
-    with django_assert_max_num_queries(11):
+    # Warm, the comparable projects come from the cache, under the catalogue's version (one query).
+    with django_assert_max_num_queries(12):
         client.get(url)
 
 

@@ -197,7 +197,7 @@ def test_dla_page_gives_its_operator_and_says_the_seed_names_no_entry_it_funded(
     assert "<h1>DLA (dispositif local d'accompagnement)</h1>" in html
     assert "« DLA individuels ou collectifs, opéré par le réseau France Active »" in html
     assert re.search(r"<dt>Opérateur</dt><dd>France Active</dd>", html)
-    assert re.search(r"<dt>Cofinanceurs</dt><dd>non précisé</dd>", html)
+    assert re.search(r"<dt>Cofinanceurs</dt><dd>non renseigné</dd>", html)
     # No seed entry says the DLA funded it: the page says so rather than listing anything.
     assert cards(html) == []
     assert french("No published initiative says it was funded by this tool yet.") in html
@@ -240,7 +240,7 @@ def test_fidess_page_gives_its_operator_and_co_funders(client, seed):
     assert "<dt>Opérateur</dt><dd>Nord Actif</dd>" in html
     co_funders = re.search(r"<dt>Cofinanceurs</dt><dd>([^<]+)</dd>", html)[1]
     assert set(co_funders.split(", ")) == {"Région Hauts-de-France", "Caisse des Dépôts et Consignations"}
-    assert "<dt>Nature</dt><dd>non précisé</dd>" in html
+    assert "<dt>Nature</dt><dd>non renseigné</dd>" in html
 
 
 def test_lease_page_lists_saint_so_bazaar_with_its_funding_line(client, seed):
