@@ -41,6 +41,7 @@ budget.
    | map data, any viewport incl. all France, filters | < 60 ms, < 50 KB gzipped | < 120 ms   |
    | fiche with its five comparable projects          | < 100 ms                 | < 200 ms   |
    | "comme le mien": ten comparable projects         | < 150 ms                 | < 300 ms   |
+   | comparison of four initiatives                   | < 100 ms                 | < 200 ms   |
    | place suggestions                                | < 20 ms                  | < 20 ms    |
    | CSV export (~18,000 rows at 100,000)             | first byte < 300 ms, whole < 3 s | –  |
 
@@ -113,6 +114,7 @@ SEARCH = Budgets(Budget(100), Budget(200))
 MAP = Budgets(Budget(60, gzip_kb=50), Budget(120))
 FICHE = Budgets(Budget(100), Budget(200))
 COMPARABLES = Budgets(Budget(150), Budget(300))
+COMPARISON = Budgets(Budget(100), Budget(200))
 SUGGESTIONS = Budgets(Budget(20), Budget(20))
 EXPORT = Budgets(Budget(3000, first_byte_ms=300), None)
 FRANCE = "-5.5,41.2,9.8,51.2"
@@ -153,6 +155,11 @@ PAGES = [
         "comme le mien, near me",
         "/comparables/?lieu=Lyon%20(69)&type=cafe-associatif&portee=pres&rayon=50",
         COMPARABLES,
+    ),
+    (
+        "comparison of 4",
+        "/comparer/?i={fiche}&i=cirquen-cavale&i=saint-so-bazaar&i=la-passerelle",
+        COMPARISON,
     ),
     ("place suggestions", "/territoires/suggestions.json?q=lille", SUGGESTIONS),
     # About 18 % of the demo initiatives have a SCIC: some 18,000 rows at 100,000.

@@ -20,6 +20,8 @@ fiche and place suggestions, with nothing of what the site does to make them fas
   initiative read with its parts prefetched (``prefetch_related``, six queries over the whole
   catalogue), each scored in Python by the site's own scorer (``similarity.terms``), then sorted:
   the same ranking, without narrowing the candidates in SQL first.
+- **Comparison** (``/comparer/?i=…``): the initiatives fetched by slug, the template reading every
+  relation of each lazily, without ``select_related`` or ``prefetch_related``.
 """
 
 import csv
@@ -213,6 +215,16 @@ class InitiativeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["comparables"] = comparables(similarity.Profile.of_initiative(self.object), 5)
+        return context
+
+
+class ComparisonView(TemplateView):
+    template_name = "tutorial/comparison.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slugs = self.request.GET.getlist("i")[:4]
+        context["initiatives"] = [published().get(slug=slug) for slug in slugs]
         return context
 
 
