@@ -33,6 +33,7 @@ CODE_IN_BRACKETS = re.compile(r"\((\d{5}|2[AB]\d{3})\)")
 # The number that the ANCT puts before a massif's name: "02 - Massif du Jura".
 MASSIF_NUMBER = re.compile(r"^\d+\s*-\s*")
 BATCH_SIZE = 2000
+SUFFIXES = (".csv", ".geojson", ".json")
 MAX_REPORTED = 20
 
 # INSEE's labels of the density grid, as the files write them, to the grid's codes.

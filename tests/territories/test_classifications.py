@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territories")]
 
 OFFICIAL = settings.BASE_DIR.parent / "shared" / "data" / "territoires"
 BOM = "\ufeff"
+POINT = {"type": "Point", "coordinates": [2.3, 50.4]}
 
 
 def load(*paths):
