@@ -11,4 +11,5 @@ urlpatterns = [
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
+    path("territoires/<str:kind>/<str:code>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
 ]
