@@ -133,7 +133,9 @@ def comparable_territories(territory, limit=COMPARABLE_LIMIT):
         .values_list("pk", "place")
         .order_by()
         .union(
-            served.filter(territory__in=candidates).annotate(place=F("territory")).values_list("initiative_id", "place"),
+            served.filter(territory__in=candidates)
+            .annotate(place=F("territory"))
+            .values_list("initiative_id", "place"),
             *(
                 [
                     served.filter(**{f"territory{inside}__in": candidates})

@@ -82,9 +82,8 @@ class InitiativeQuerySet(models.QuerySet):
         for part in ROWS:
             queryset = part.model.objects.select_related(*part.related)
             prefetches.append(Prefetch(part.accessor, queryset=queryset))
-        return self.select_related("commune__departement", "commune__region", "commune__epci").prefetch_related(
-            *prefetches
-        )
+        communes = ("commune__departement", "commune__region", "commune__epci")
+        return self.select_related(*communes).prefetch_related(*prefetches)
 
 
 class Initiative(models.Model):

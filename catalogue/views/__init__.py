@@ -5,4 +5,11 @@ from .catalogue import CatalogueView, CsvExportView, GeoJsonExportView, MapDataV
 from .fiche import InitiativeDetailView
 from .territories import TerritoryDetailView
 
-__all__ = ["CatalogueView", "CsvExportView", "GeoJsonExportView", "InitiativeDetailView", "MapDataView", "TerritoryDetailView"]
+__all__ = [
+    "CatalogueView",
+    "CsvExportView",
+    "GeoJsonExportView",
+    "InitiativeDetailView",
+    "MapDataView",
+    "TerritoryDetailView",
+]

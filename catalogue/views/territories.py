@@ -87,7 +87,7 @@ class TerritoryDetailView(TemplateView):
         charts = territory_figures.charts(inside)
         context.update(
             territory=territory,
-            parents=[parent for parent in (territory.epci, territory.departement, territory.region) if parent],
+            parents=[p for p in (territory.epci, territory.departement, territory.region) if p],
             children=self.children(),
             filterset=filterset,
             form=filterset.form,
