@@ -63,3 +63,13 @@ def test_home_page_in_english_has_no_serious_accessibility_violation(page, live_
     page.locator('#initiatives-map[aria-busy="false"]').wait_for()
 
     assert_no_serious_violation(page, "the home page in English")
+
+
+def test_territory_pages_have_no_serious_accessibility_violation(page, live_server, seed):
+    # The région (filters, list, charts) and a commune (classifications absent, comparables).
+    for path in ("/territoires/region/32/", "/territoires/commune/62652/"):
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.locator(".territory__charts table")).to_have_count(3)
+
+        assert_no_serious_violation(page, f"the territory page {path}")

@@ -253,4 +253,4 @@ def test_density_grid_labels_are_inseees_words_in_french():
         "Rural à habitat dispersé",
         "Rural à habitat très dispersé",
     ]
-    assert programmes == ["Petites villes de demain", "Action cœur de ville", "Villages d'avenir"]
+    assert programmes == ["Petites villes de demain", "Action cœur de ville", "Villages d’avenir"]
