@@ -143,11 +143,7 @@ def files_in(paths):
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(
-                child
-                for child in sorted(path.iterdir())
-                if child.suffix.lower() in (".csv", ".geojson", ".json")
-            )
+            found.extend(child for child in sorted(path.iterdir()) if child.suffix.lower() in SUFFIXES)
         else:
             found.append(path)
     return found
@@ -166,7 +162,8 @@ def load_classification_file(path):
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         report.problems.append(f"cannot be read ({error}).")
         return report
-    if values is None:
+    if not values:
+        # Not a known file, or not one line of it could be read: that is no list, change nothing.
         return report
     with transaction.atomic():
         if report.what in Programme.values:

@@ -169,6 +169,17 @@ def test_a_commune_whose_line_is_unreadable_keeps_its_value(tmp_path):
     assert commune("62041").density_grid == DensityGrid.SMALL_TOWNS
 
 
+def test_a_file_with_no_readable_line_changes_nothing(tmp_path):
+    path = tmp_path / "densite.csv"
+    load(write_csv(path, "niveau_densite", ["62041,Arras,Petites villes"]))
+
+    output = load(write_csv(path, "niveau_densite", ["62652;Pernes;Bourgs ruraux", "59350,Lille,Villes"]))
+
+    assert "densite.csv (density_grid): 0 communes read" in output
+    assert "line 2: wrong number of columns." in output
+    assert commune("62041").density_grid == DensityGrid.SMALL_TOWNS
+
+
 def test_a_commune_that_leaves_a_programme_file_loses_that_programme_only(tmp_path):
     pvd = write_programme(tmp_path / "programme-pvd.geojson", ["Pernes (62652)", "Arras (62041)"])
     acv = write_programme(tmp_path / "programme-acv.geojson", ["Arras (62041)"])
@@ -254,3 +265,15 @@ def test_density_grid_labels_are_inseees_words_in_french():
         "Rural à habitat très dispersé",
     ]
     assert programmes == ["Petites villes de demain", "Action cœur de ville", "Villages d’avenir"]
+
+
+def test_the_admin_shows_the_loaded_classifications_read_only(superuser_client, tmp_path):
+    load(write_programme(tmp_path / "programme-pvd.geojson", ["Arras (62041)"]))
+    arras = commune("62041")
+
+    response = superuser_client.get(f"/admin/territories/territory/{arras.pk}/change/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "pvd" in html
+    assert 'name="programmes"' not in html  # read only: loaded from the official files
