@@ -2,11 +2,12 @@
 centralities, the typology of rural areas, the mountain massifs, and the national programmes
 (Petites villes de demain, Action cœur de ville, Villages d'avenir).
 
-The files are those INSEE and the ANCT publish (see ``/work/shared/data/territoires/README.md`` for
-their shape): CSV files ``insee_com,lib_com,niveau_…`` (UTF-8 with a byte-order mark, values with a
-leading space) and, for the programmes, GeoJSON files of one point per commune whose ``liste_geo``
-reads "Name (INSEE code)" ("Béthune (62119); Bruay-la-Buissière (62178)" for a pair of towns). A file
-is recognised by its columns (CSV) or its name (``programme-pvd.geojson``).
+The files are those INSEE and the ANCT publish (``../shared/data/territoires/README.md``, beside the
+repository, describes their shape): CSV files ``insee_com,lib_com,niveau_…`` (UTF-8 with a
+byte-order mark, values with a leading space) and, for the programmes, GeoJSON files of one point
+per commune whose ``liste_geo`` reads "Name (INSEE code)" ("Béthune (62119); Bruay-la-Buissière
+(62178)" for a pair of towns). A file is recognised by its columns (CSV) or its name
+(``programme-pvd.geojson``).
 
 Each file is the whole list of its classification: a commune it does not name has none (it left the
 mountain list, or the programme), and loses the value stored before. A line that cannot be read is
