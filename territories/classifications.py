@@ -150,9 +150,21 @@ def files_in(paths):
     return found
 
 
-def load_classification_file(path):
+def load_classifications(paths):
+    """Loads each file of ``paths`` (a directory standing for its files) and returns their reports.
+    ``territories_changed`` is sent once, at the end, with every commune that a file changed: the
+    catalogue refreshes their initiatives once, not once per file."""
+    reports = [load_classification_file(path, notify=False) for path in files_in(paths)]
+    changed = set().union(*(report.changed_pks for report in reports))
+    if changed:
+        territories_changed.send(sender=Territory, pks=sorted(changed))
+    return reports
+
+
+def load_classification_file(path, notify=True):
     """Reads one official file and writes what it says into the communes; returns its FileReport.
-    Never raises for what the file holds: an unreadable file or line is a problem of the report."""
+    Never raises for what the file holds: an unreadable file or line is a problem of the report.
+    With ``notify``, sends ``territories_changed`` with the communes it changed."""
     path = Path(path)
     report = FileReport(path=path)
     try:
@@ -171,7 +183,7 @@ def load_classification_file(path):
             _write_programme(report, values)
         else:
             _write_field(report, values)
-    if report.changed_pks:
+    if notify and report.changed_pks:
         territories_changed.send(sender=Territory, pks=sorted(report.changed_pks))
     return report
 

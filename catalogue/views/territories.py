@@ -85,6 +85,7 @@ class TerritoryDetailView(TemplateView):
         page = Paginator(results, PAGE_SIZE).get_page(self.request.GET.get("page"))
         inside = published.in_territory(territory)
         charts = territory_figures.charts(inside)
+        narrowed = bool(set(filterset.active) - {"territoire"})
         context.update(
             territory=territory,
             parents=[p for p in (territory.epci, territory.departement, territory.region) if p],
@@ -97,13 +98,14 @@ class TerritoryDetailView(TemplateView):
                 for name, errors in filterset.form.errors.items()
                 if name in filterset.form.fields
             ],
-            narrowed=bool(set(filterset.active) - {"territoire"}),
+            narrowed=narrowed,
             page_obj=page,
             initiatives=page.object_list,
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             charts=[(CHART_TITLES[param], chart) for param, chart in charts.items()],
-            total=inside.count(),
+            # Without other filters the list is every initiative inside: its count serves.
+            total=page.paginator.count if not narrowed else inside.count(),
             comparables=territory_figures.comparable_territories(territory),
             map_filter=territory_figures.map_filter_value(territory),
         )

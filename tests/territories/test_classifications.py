@@ -226,6 +226,24 @@ def test_a_load_sends_territories_changed_with_the_changed_communes(tmp_path):
     assert report.changed == 1
 
 
+def test_the_command_tells_the_catalogue_once_for_all_its_files(tmp_path):
+    received = []
+
+    def listener(sender, pks, **kwargs):
+        received.append(pks)
+
+    write_csv(tmp_path / "densite.csv", "niveau_densite", ["62652,Pernes,Bourgs ruraux"])
+    write_programme(tmp_path / "programme-acv.geojson", ["Arras (62041)"])
+    territories_changed.connect(listener)
+    try:
+        load(tmp_path)
+    finally:
+        territories_changed.disconnect(listener)
+
+    assert len(received) == 1
+    assert {commune("62652").pk, commune("62041").pk} <= set(received[0])
+
+
 def test_files_that_are_no_classification_are_reported_and_change_nothing(tmp_path):
     (tmp_path / "autre.csv").write_text("a,b\n1,2\n", "utf-8")
     (tmp_path / "programme-pvd.geojson").write_text("{not json", "utf-8")

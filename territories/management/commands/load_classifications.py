@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territories.classifications import files_in, load_classification_file
+from territories.classifications import load_classifications
 
 
 class Command(BaseCommand):
@@ -25,10 +25,9 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No such file or directory: {', '.join(missing)}.")
         started = time.perf_counter()
-        loaded = 0
-        for path in files_in(paths):
-            report = load_classification_file(path)
-            loaded += bool(report.what)
+        reports = load_classifications(paths)
+        loaded = sum(bool(report.what) for report in reports)
+        for report in reports:
             for line in report.lines():
                 self.stdout.write(line)
         seconds = time.perf_counter() - started
