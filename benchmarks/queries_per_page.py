@@ -28,6 +28,8 @@ PAGES = [
     "/initiatives/cirquen-cavale/",
     "/export/initiatives.csv",
     "/territoires/suggestions.json?q=lille",
+    "/territoires/region/32/",
+    "/territoires/commune/62652/",
 ]
 REPEAT = 15
 

@@ -38,7 +38,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from territories.models import DensityClass, Territory
+from territories.models import DensityClass, DensityGrid, Programme, Territory
 
 from .models import (
     CatalogueVersion,
@@ -146,8 +146,9 @@ def territory_profile(commune=None, epci=None):
         return {}
     return {
         "density_class": place.density_class,
-        "density_grid": getattr(place, "density_grid", "") or "",
-        "programmes": frozenset(getattr(place, "programmes", None) or ()),
+        "density_grid": place.density_grid,
+        # Where the official files are loaded (see territories.classifications); empty otherwise.
+        "programmes": frozenset(place.programmes or ()),
         "commune_population": commune.population if commune else None,
         "epci_population": epci.population if epci else None,
     }
@@ -442,11 +443,7 @@ def _profiles(ids):
     return profiles
 
 
-_TERRITORY_FIELDS = [
-    name
-    for name in ("kind", "population", "density_class", "density_grid", "programmes")
-    if any(f.name == name for f in Territory._meta.get_fields())
-]
+_TERRITORY_FIELDS = ("kind", "population", "density_class", "density_grid", "programmes")
 
 
 def _served(ids):
@@ -595,10 +592,8 @@ NUMBER_REASONS = {
 
 
 def _programme_label(code):
-    programme = getattr(__import__("territories.models", fromlist=["Programme"]), "Programme", None)
-    return str(programme(code).label) if programme is not None else code
+    return str(Programme(code).label) if code in Programme.values else code
 
 
 def _density_grid_label(code):
-    grid = getattr(__import__("territories.models", fromlist=["DensityGrid"]), "DensityGrid", None)
-    return str(grid(code).label) if grid is not None else code
+    return str(DensityGrid(code).label) if code in DensityGrid.values else code

@@ -24,4 +24,5 @@ urlpatterns = [
     path("leviers-et-outils/leviers/<slug:slug>/", views.LeverDetailView.as_view(), name="lever"),
     path("leviers-et-outils/freins/<slug:slug>/", views.ObstacleDetailView.as_view(), name="obstacle"),
     path("reseaux/<slug:slug>/", views.NetworkDetailView.as_view(), name="network"),
+    path("territoires/<str:kind>/<str:code>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
 ]

@@ -31,10 +31,23 @@ class TerritoryAdmin(LeafletGeoAdmin):
         "postcodes",
         ("population", "area_km2"),
         ("density", "density_class"),
+        # Loaded from INSEE's and the ANCT's files by manage.py load_classifications.
+        ("density_grid", "centrality"),
+        ("rural_typology", "massif"),
+        "programmes",
         "centre",
         "has_contour",
     )
-    readonly_fields = ("density", "density_class", "has_contour")
+    readonly_fields = (
+        "density",
+        "density_class",
+        "density_grid",
+        "centrality",
+        "rural_typology",
+        "massif",
+        "programmes",
+        "has_contour",
+    )
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):

@@ -11,6 +11,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Polygon
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .labels import departement_of, territory_label
@@ -48,6 +49,45 @@ class DensityClass(models.TextChoices):
         if density >= 25:
             return cls.SPARSE
         return cls.VERY_SPARSE
+
+
+class DensityGrid(models.TextChoices):
+    """INSEE's communal density grid (grille communale de densité à 7 niveaux), as INSEE numbers its
+    levels: computed by INSEE from 1 km² tiles, loaded by ``manage.py load_classifications``.
+    The French labels are INSEE's own words, which officials use to describe their commune."""
+
+    MAJOR_URBAN_CENTRES = "1", _("Major urban centres")
+    INTERMEDIATE_URBAN_CENTRES = "2", _("Intermediate urban centres")
+    URBAN_BELTS = "3", _("Urban belts")
+    SMALL_TOWNS = "4", _("Small towns")
+    RURAL_TOWNS = "5", _("Rural towns")
+    DISPERSED_RURAL = "6", _("Rural with dispersed housing")
+    VERY_DISPERSED_RURAL = "7", _("Rural with very dispersed housing")
+
+
+class Centrality(models.TextChoices):
+    """The ANCT/INRAE levels of centrality of equipment and services (centralités), the words given
+    in the official file."""
+
+    MAJOR = "Centre majeur d'équipements et de services", _("Major centre of equipment and services")
+    STRUCTURING = (
+        "Centre structurant d'équipements et de services",
+        _("Structuring centre of equipment and services"),
+    )
+    INTERMEDIATE = (
+        "Centre intermédiaire d'équipements et de services",
+        _("Intermediate centre of equipment and services"),
+    )
+    LOCAL = "Centre local d'équipements et de services", _("Local centre of equipment and services")
+    NONE = "Communes non centre", _("Not a centre")
+
+
+class Programme(models.TextChoices):
+    """The national programmes of the ANCT that a commune may belong to."""
+
+    PVD = "pvd", _("Small towns of tomorrow")
+    ACV = "acv", _("Town centre action")
+    VA = "va", _("Villages of the future")
 
 
 # A postcode or the start of one, an INSEE code ("2A004"), a département number ("59", "2A", "973"), a
@@ -213,6 +253,17 @@ class Territory(models.Model):
     density_class = models.CharField(
         _("density class"), max_length=20, choices=DensityClass.choices, blank=True, editable=False
     )
+    # The official classifications of a commune (INSEE, ANCT), empty until
+    # ``manage.py load_classifications`` loads them; the computed density class serves meanwhile.
+    density_grid = models.CharField(
+        _("density grid (INSEE)"), max_length=1, choices=DensityGrid.choices, blank=True
+    )
+    centrality = models.CharField(_("centrality"), max_length=60, choices=Centrality.choices, blank=True)
+    rural_typology = models.CharField(_("typology of rural areas"), max_length=100, blank=True)
+    massif = models.CharField(_("mountain massif"), max_length=100, blank=True)
+    programmes = models.JSONField(
+        _("national programmes"), default=list, blank=True, help_text=_("Codes of Programme.")
+    )
     centre = models.PointField(_("centre"), srid=4326, null=True, blank=True)
     contour = models.MultiPolygonField(_("contour"), srid=4326, null=True, blank=True)
     # The name as the place search compares it (see search_key); codes are in TerritoryCode.
@@ -239,6 +290,14 @@ class Territory(models.Model):
 
     def __str__(self):
         return territory_label(self.kind, self.name, self.code)
+
+    def get_absolute_url(self):
+        # The territory pages list initiatives, so the catalogue serves them; a URL name is no import.
+        return reverse("catalogue:territory-detail", kwargs={"kind": self.kind, "code": self.code})
+
+    def get_programmes_display(self):
+        """The labels of the national programmes the territory belongs to, in the order of Programme."""
+        return [label for value, label in Programme.choices if value in (self.programmes or [])]
 
     @property
     def departement_code(self):

@@ -1,9 +1,10 @@
 """Place suggestions for search boxes: what ``Territory.objects.search()`` finds, as short JSON rows.
 
 Each row says what a person needs to pick the right place among homonyms: its kind, its
-département, its intercommunality or région, and the postcode that matched.
+département, its intercommunality or région, and the postcode that matched; and the URL of its page.
 """
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .labels import territory_label
@@ -48,6 +49,8 @@ def _suggestion(row, typed):
         "label": territory_label(kind, row["name"], row["code"]),
         "context": " · ".join(part for part in _context(row, typed) if part),
         "population": row["population"],
+        # The territory's page (served by the catalogue: a URL name, not an import).
+        "url": reverse("catalogue:territory-detail", kwargs={"kind": kind, "code": row["code"]}),
     }
 
 

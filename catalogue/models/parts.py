@@ -84,6 +84,7 @@ MANY_TO_MANY = (
     ManyToManyPart("networks"),
     # The likeness reads the population and density of the territories served (catalogue.similarity).
     ManyToManyPart(
-        "territories_served", fiche_fields=("kind", "code", "name", "population", "density_class")
+        "territories_served",
+        fiche_fields=("kind", "code", "name", "population", "density_class", "density_grid", "programmes"),
     ),
 )

@@ -106,3 +106,13 @@ def test_list_with_a_selection_to_compare_has_no_serious_accessibility_violation
     expect(page.locator(".compare-tray")).to_be_visible()
 
     assert_no_serious_violation(page, "the home page with the comparison tray")
+
+
+def test_territory_pages_have_no_serious_accessibility_violation(page, live_server, seed):
+    # The région (filters, list, charts) and a commune (classifications absent, comparables).
+    for path in ("/territoires/region/32/", "/territoires/commune/62652/"):
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.locator(".territory__charts table")).to_have_count(3)
+
+        assert_no_serious_violation(page, f"the territory page {path}")

@@ -4,8 +4,11 @@
 import random
 import re
 from html import unescape
+from io import StringIO
 
 import pytest
+from django.conf import settings as settings_module
+from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -379,3 +382,26 @@ def test_a_fiches_comparables_kept_in_the_cache_never_outlive_a_change(seed, cli
     twin.status = Initiative.Status.ARCHIVED
     twin.save()
     assert twin.name not in comparable_names(client.get(url))
+
+
+# --- The official words for a territory ---------------------------------------------------------
+
+OFFICIAL = settings_module.BASE_DIR.parent / "shared" / "data" / "territoires"
+
+
+def test_where_the_official_files_are_loaded_the_likeness_speaks_their_words(client, seed):
+    if not OFFICIAL.is_dir():
+        pytest.skip(f"the official files are not beside the repository ({OFFICIAL})")
+    call_command("load_classifications", str(OFFICIAL), stdout=StringIO())
+    # Frévent and Hesdin are both "Petites villes de demain" in the ANCT's file.
+    hesdin = InitiativeFactory(name="Tiers-lieu d'Hesdin", commune=commune("62447"), location=None)
+    hesdin.kinds.set(Kind.objects.filter(slug="tiers-lieu"))
+    frevent = commune("62361")
+    assert "pvd" in frevent.programmes and "pvd" in commune("62447").programmes
+
+    response = client.get(URL, {"lieu": "Frévent (62)", "type": "tiers-lieu"})
+
+    assert comparable_names(response)[0] == "Tiers-lieu d'Hesdin"
+    text = text_of(response)
+    hesdin_text = text[text.index("Tiers-lieu d'Hesdin") :][:700]
+    assert "commune « Petites villes de demain », comme la vôtre" in hesdin_text

@@ -317,8 +317,16 @@ def test_fiche_shows_name_summary_kinds_themes_stage_and_place(client, rich_init
     assert "<dt>Étape</dt><dd>Préfiguration</dd>" in html
     assert "<dt>Projet lancé en</dt><dd>2016</dd>" in html
     assert "<dt>Ouvert en</dt><dd>2019</dd>" in html
-    assert "<dd>Pernes, Pas-de-Calais (62), Hauts-de-France</dd>" in html
-    assert "<dt>Territoires desservis</dt><dd>Saint-Pol-sur-Ternoise (" in html
+    assert (
+        '<dd><a href="/territoires/commune/62652/">Pernes</a>, '
+        '<a href="/territoires/epci/200069672/">CC du Ternois</a>, '
+        '<a href="/territoires/departement/62/">Pas-de-Calais (62)</a>, '
+        '<a href="/territoires/region/32/">Hauts-de-France</a></dd>'
+    ) in html
+    served = rich_initiative.territories_served.get()
+    assert (
+        f'<dt>Territoires desservis</dt><dd><a href="{served.get_absolute_url()}">{served}</a></dd>' in html
+    )
     assert "<dt>Adresse</dt><dd>Zone d&#x27;activités, 62550 Pernes</dd>" in html
 
 
@@ -525,7 +533,12 @@ def test_seed_fiche_of_cirqu_en_cavale_shows_pernes_its_jobs_and_its_scic(client
     html = text_of(client.get(cirque.get_absolute_url()))
 
     # Its description names Pernes-en-Artois and its SCIC: the facts are in their own elements.
-    assert "<dd>Pernes, Pas-de-Calais (62), Hauts-de-France</dd>" in html
+    assert (
+        '<dd><a href="/territoires/commune/62652/">Pernes</a>, '
+        '<a href="/territoires/epci/200069672/">CC du Ternois</a>, '
+        '<a href="/territoires/departement/62/">Pas-de-Calais (62)</a>, '
+        '<a href="/territoires/region/32/">Hauts-de-France</a></dd>'
+    ) in html
     assert "<dt>Emplois (équivalents temps plein)</dt><dd>9</dd>" in html
     assert "<dt>Forme juridique</dt><dd>SCIC</dd>" in html
 

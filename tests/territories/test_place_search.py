@@ -260,6 +260,7 @@ def test_suggestions_say_what_and_where_each_place_is(client):
         "label": "Lille (59)",
         "context": "Commune · 59000 · Nord (59) · Métropole Européenne de Lille",
         "population": 238_246,
+        "url": "/territoires/commune/59350/",
     }
 
 
