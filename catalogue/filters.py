@@ -34,7 +34,7 @@ from territories.text import MIN_PLACE_LENGTH
 
 from . import indexing, limits, search
 from .facets import catalogue_facets
-from .models import Initiative
+from .models import FacetValue, Initiative
 from .models.constraints import plausible_year
 
 
@@ -74,6 +74,14 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class PlaceFilter(django_filters.Filter):
     field_class = PlaceField
+
+
+class TerritoryFilter(PlaceFilter):
+    """A territory: the published initiatives in it or serving it, read from the facet values'
+    table (one index range), which the facet counts narrow their rows with as well."""
+
+    def initiatives(self, territory):
+        return FacetValue.objects.initiatives_in(territory) if territory is not None else None
 
 
 class BoundingBoxFilter(django_filters.Filter):
@@ -154,7 +162,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
             attrs={"placeholder": _("A name, a partner, a commune…"), "autocomplete": "off"}
         ),
     )
-    territoire = PlaceFilter(
+    territoire = TerritoryFilter(
         method="filter_territory", label=_("Territory"), widget=_place_input(_("Lille, 59000, Ternois…"))
     )
     pres_de = PlaceFilter(
@@ -206,7 +214,8 @@ class InitiativeFilterSet(django_filters.FilterSet):
         return search.parse(self.cleaned.get("q") or "", correct_typos=not self.cleaned.get("tel_quel"))
 
     def filter_territory(self, queryset, name, territory):
-        return queryset.in_territory(territory) if territory else queryset
+        # The queryset is the published initiatives (see the class): those the table holds.
+        return queryset.filter(pk__in=self.filters[name].initiatives(territory)) if territory else queryset
 
     def filter_near(self, queryset, name, territory):
         if territory is None or territory.centre is None:

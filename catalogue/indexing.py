@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from . import map_data, search
 from .facets import catalogue_facets
 from .models import CatalogueVersion, FacetTotal, FacetValue, Initiative
+from .models.indexes import PLACE_FACET
 
 BATCH_SIZE = 2000
 
@@ -103,18 +104,46 @@ def refresh_facet_values(ids, published):
         for facet in catalogue_facets()
         for pk, value in sorted(facet.values_of(published) if published else ())
     ]
+    rows.extend(
+        FacetValue(initiative_id=pk, facet=PLACE_FACET, value=str(territory))
+        for pk, territory in sorted(places_of(published) if published else ())
+    )
     FacetValue.objects.bulk_create(rows, batch_size=5000)
     change.update((row.facet, row.value) for row in rows)
     _add_to_totals({key: n for key, n in change.items() if n})
+
+
+def places_of(ids):
+    """(initiative id, territory id) of every territory the initiatives ``ids`` lie in or serve,
+    with those around them: the commune of each, its EPCI, département and région, and each
+    territory served with its own EPCI, département and région (what ``in_territory`` reads)."""
+    pairs = set()
+    located = Initiative.objects.filter(pk__in=ids, commune__isnull=False).values_list(
+        "pk", "commune_id", "commune__epci_id", "commune__departement_id", "commune__region_id"
+    )
+    served = Initiative.territories_served.through.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id",
+        "territory_id",
+        "territory__epci_id",
+        "territory__departement_id",
+        "territory__region_id",
+    )
+    for pk, *territories in [*located.order_by(), *served.order_by()]:
+        pairs.update((pk, territory) for territory in territories if territory is not None)
+    return pairs
 
 
 def _add_to_totals(change):
     """Adds ``change`` ({(facet, value): +n or -n}) to the facet totals."""
     if not change:
         return
-    condition = Q()
+    # One condition per facet: a batch of initiatives changes the totals of thousands of places.
+    values = {}
     for facet, value in change:
-        condition |= Q(facet=facet, value=value)
+        values.setdefault(facet, []).append(value)
+    condition = Q()
+    for facet, some in values.items():
+        condition |= Q(facet=facet, value__in=some)
     rows = FacetTotal.objects.filter(condition)
     if connection.vendor == "postgresql":
         rows = rows.select_for_update()

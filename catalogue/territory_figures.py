@@ -3,30 +3,24 @@ and the comparable territories that have published initiatives.
 
 Every count is a GROUP BY in the database, whatever the number of initiatives: the charts read the
 facet values' table (``FacetValue``, which holds the published initiatives only), the comparable
-territories one UNION of the initiatives located in them and of those serving them.
+territories the counts of initiatives per territory kept in advance (``FacetTotal``, facet "lieu").
 """
 
 import math
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, F
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
 
 from territories.labels import territory_label
 from territories.models import Territory
 
-from .models import FacetValue, Initiative, Kind, LegalForm, Stage
+from .models import FacetTotal, FacetValue, Kind, LegalForm, Stage
+from .models.indexes import PLACE_FACET
 
 # Within a factor of 2 of the territory's population, either way: the same band on a log scale.
 POPULATION_FACTOR = 2
 COMPARABLE_LIMIT = 6
-# From an initiative's commune (or a territory served) to the territory of each kind that holds it.
-INSIDE = {
-    Territory.Kind.COMMUNE: "",
-    Territory.Kind.EPCI: "__epci",
-    Territory.Kind.DEPARTEMENT: "__departement",
-    Territory.Kind.REGION: "__region",
-}
 
 # The charts, by facet parameter (see catalogue.facets): a vocabulary's slugs or the stage's values.
 CHARTS = (
@@ -124,37 +118,16 @@ def comparable_territories(territory, limit=COMPARABLE_LIMIT):
         .exclude(pk=territory.pk)
         .values("pk")
     )
-    inside = INSIDE[territory.kind]
-    published = Initiative.objects.published()
-    served = Initiative.territories_served.through.objects.filter(initiative__in=published.values("pk"))
-    pairs = (
-        published.filter(**{f"commune{inside}__in": candidates})
-        .annotate(place=F(f"commune{inside}"))
-        .values_list("pk", "place")
-        .order_by()
-        .union(
-            served.filter(territory__in=candidates)
-            .annotate(place=F("territory"))
-            .values_list("initiative_id", "place"),
-            *(
-                [
-                    served.filter(**{f"territory{inside}__in": candidates})
-                    .annotate(place=F(f"territory{inside}"))
-                    .values_list("initiative_id", "place")
-                ]
-                if inside
-                else []
-            ),
+    # The published initiatives of each territory are counted in advance (the places' totals).
+    counts = (
+        FacetTotal.objects.filter(
+            facet=PLACE_FACET,
+            value__in=candidates.annotate(id_text=Cast("pk", CharField())).values("id_text"),
         )
+        .order_by("-count", "value")
+        .values_list("value", "count")[:limit]
     )
-    # UNION (not UNION ALL): an initiative located in a territory and serving it counts once.
-    sql, params = pairs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT place, COUNT(*) AS n FROM ({sql}) pairs GROUP BY place ORDER BY n DESC, place LIMIT %s",
-            [*params, limit],
-        )
-        counts = cursor.fetchall()
+    counts = [(int(value), n) for value, n in counts]
     found = Territory.objects.defer("contour").in_bulk([pk for pk, _n in counts])
     return [Comparable(found[pk], n) for pk, n in counts if pk in found]
 

@@ -55,14 +55,31 @@ class SearchWord(models.Model):
         verbose_name_plural = _("search words")
 
 
+# The facet values' rows that say where a published initiative is: one per territory it lies in or
+# serves, with the territories around them (commune, EPCI, département, région), the territory's id
+# as the value. No facet box shows them; the territory filter, the territory pages and the counts
+# of initiatives per territory read them.
+PLACE_FACET = "lieu"
+
+
+class FacetValueQuerySet(models.QuerySet):
+    def initiatives_in(self, territory):
+        """The published initiatives located in ``territory`` or serving it (what
+        ``Initiative.objects.in_territory`` says), as a subquery: one index range."""
+        return self.filter(facet=PLACE_FACET, value=str(territory.pk)).values("initiative_id")
+
+
 class FacetValue(models.Model):
-    """A value of a facet that a published initiative has: (42, "forme", "scic")."""
+    """A value of a facet that a published initiative has: (42, "forme", "scic"), and the territories
+    it is in: (42, "lieu", "<id of the Pas-de-Calais>")."""
 
     initiative = models.ForeignKey(
         "catalogue.Initiative", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     facet = models.CharField(_("facet"), max_length=30)
     value = models.CharField(_("value"), max_length=100)
+
+    objects = FacetValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("facet value")

@@ -17,9 +17,10 @@ from catalogue.facets import FACETS, BandsFacet, facet_counts
 from catalogue.filters import InitiativeFilterSet
 from catalogue.limits import FRANCE_BBOX
 from catalogue.models import FacetTotal, FacetValue, Initiative, MapCell
+from catalogue.models.indexes import PLACE_FACET
 from catalogue.search import matching, parse
 from territories.loader import DEFAULT_DIRECTORY
-from territories.models import DensityClass
+from territories.models import DensityClass, Territory
 from tests.factories import InitiativeFactory, commune
 from tests.territories.test_territories import edit_row, load
 
@@ -102,9 +103,20 @@ def test_facet_counts_are_a_straightforward_recount(catalogue, ticked, searched)
 
 def test_facet_totals_follow_publishing_and_archiving(catalogue):
     def totals():
-        return {(row.facet, row.value): row.count for row in FacetTotal.objects.all()}
+        rows = FacetTotal.objects.exclude(facet=PLACE_FACET)
+        return {(row.facet, row.value): row.count for row in rows}
+
+    def assert_places_counted():
+        """Each territory's total is what ``in_territory`` counts, and every commune of a published
+        initiative has one."""
+        places = dict(FacetTotal.objects.filter(facet=PLACE_FACET).values_list("value", "count"))
+        for territory in Territory.objects.filter(pk__in=[int(pk) for pk in places]):
+            assert places[str(territory.pk)] == Initiative.objects.published().in_territory(territory).count()
+        communes = Initiative.objects.published().exclude(commune=None).values_list("commune_id", flat=True)
+        assert {str(pk) for pk in communes} <= set(places)
 
     assert totals() == {(p, v): n for p, counts in _recount({}).items() for v, n in counts.items()}
+    assert_places_counted()
     draft = Initiative.objects.exclude(status=Initiative.Status.PUBLISHED).first()
     draft.status = Initiative.Status.PUBLISHED
     draft.save()
@@ -113,6 +125,7 @@ def test_facet_totals_follow_publishing_and_archiving(catalogue):
     published.save()
 
     assert totals() == {(p, v): n for p, counts in _recount({}).items() for v, n in counts.items()}
+    assert_places_counted()
 
 
 # --- The map's cells ------------------------------------------------------------------------------
