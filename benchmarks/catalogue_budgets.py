@@ -42,6 +42,7 @@ budget.
    | fiche with its five comparable projects          | < 100 ms                 | < 200 ms   |
    | "comme le mien": ten comparable projects         | < 150 ms                 | < 300 ms   |
    | comparison of four initiatives                   | < 100 ms                 | < 200 ms   |
+   | territory page with its charts                   | < 150 ms                 | < 300 ms   |
    | place suggestions                                | < 20 ms                  | < 20 ms    |
    | CSV export (~18,000 rows at 100,000)             | first byte < 300 ms, whole < 3 s | –  |
 
@@ -115,6 +116,7 @@ MAP = Budgets(Budget(60, gzip_kb=50), Budget(120))
 FICHE = Budgets(Budget(100), Budget(200))
 COMPARABLES = Budgets(Budget(150), Budget(300))
 COMPARISON = Budgets(Budget(100), Budget(200))
+TERRITORY = Budgets(Budget(150), Budget(300))
 SUGGESTIONS = Budgets(Budget(20), Budget(20))
 EXPORT = Budgets(Budget(3000, first_byte_ms=300), None)
 FRANCE = "-5.5,41.2,9.8,51.2"
@@ -156,6 +158,10 @@ PAGES = [
         "/comparables/?lieu=Lyon%20(69)&type=cafe-associatif&portee=pres&rayon=50",
         COMPARABLES,
     ),
+    ("territory page, a commune", "/territoires/commune/69123/", TERRITORY),
+    ("territory page, an EPCI", "/territoires/epci/200069672/", TERRITORY),
+    ("territory page, a département", "/territoires/departement/59/", TERRITORY),
+    ("territory page, a région", "/territoires/region/84/", TERRITORY),
     (
         "comparison of 4",
         "/comparer/?i={fiche}&i=cirquen-cavale&i=saint-so-bazaar&i=la-passerelle",

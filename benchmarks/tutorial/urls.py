@@ -9,6 +9,7 @@ tutorial_patterns = [
     path("carte.geojson", views.map_data, name="map-data"),
     path("export/initiatives.csv", views.export_csv, name="export-csv"),
     path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="detail"),
+    path("territoires/<str:kind>/<str:code>/", views.TerritoryView.as_view(), name="territory"),
     path("comparer/", views.ComparisonView.as_view(), name="compare"),
     path("comparables/", views.ComparablesView.as_view(), name="comparables"),
     path("territoires/suggestions.json", views.place_suggestions, name="suggestions"),

@@ -20,6 +20,9 @@ fiche and place suggestions, with nothing of what the site does to make them fas
   initiative read with its parts prefetched (``prefetch_related``, six queries over the whole
   catalogue), each scored in Python by the site's own scorer (``similarity.terms``), then sorted:
   the same ranking, without narrowing the candidates in SQL first.
+- **Territory page** (``/territoires/<kind>/<code>/``): the initiatives inside by an ``OR`` of the
+  commune's levels and the territories served (``distinct()``), paginated by 20, each chart a
+  ``values().annotate(Count)`` over them, the comparable territories each counted by one query.
 - **Comparison** (``/comparer/?i=…``): the initiatives fetched by slug, the template reading every
   relation of each lazily, without ``select_related`` or ``prefetch_related``.
 """
@@ -29,6 +32,7 @@ import csv
 from django.contrib.gis.geos import Polygon
 from django.core import serializers
 from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -225,6 +229,54 @@ class ComparisonView(TemplateView):
         context = super().get_context_data(**kwargs)
         slugs = self.request.GET.getlist("i")[:4]
         context["initiatives"] = [published().get(slug=slug) for slug in slugs]
+        return context
+
+
+class TerritoryView(TemplateView):
+    template_name = "tutorial/territory.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territory = Territory.objects.get(kind=self.kwargs["kind"], code=self.kwargs["code"])
+        inside = (
+            published()
+            .filter(
+                Q(commune=territory)
+                | Q(commune__epci=territory)
+                | Q(commune__departement=territory)
+                | Q(commune__region=territory)
+                | Q(territories_served=territory)
+            )
+            .distinct()
+        )
+        context["territory"] = territory
+        context["page_obj"] = Paginator(inside.order_by("name"), 20).get_page(self.request.GET.get("page"))
+        context["kinds"] = inside.values("kinds__label").annotate(n=Count("pk")).order_by("-n")
+        context["forms"] = (
+            inside.values("legal_entities__legal_form__label").annotate(n=Count("pk")).order_by("-n")
+        )
+        context["stages"] = inside.values("stage").annotate(n=Count("pk")).order_by("-n")
+        others = Territory.objects.filter(kind=territory.kind, density_class=territory.density_class).exclude(
+            pk=territory.pk
+        )
+        if territory.population:
+            others = others.filter(
+                population__gte=territory.population // 2, population__lte=territory.population * 2
+            )
+        context["comparables"] = [
+            (
+                other,
+                published()
+                .filter(
+                    Q(commune=other)
+                    | Q(commune__epci=other)
+                    | Q(commune__departement=other)
+                    | Q(commune__region=other)
+                )
+                .count(),
+            )
+            for other in others[:6]
+        ]
         return context
 
 
