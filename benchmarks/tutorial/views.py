@@ -31,8 +31,8 @@ import csv
 
 from django.contrib.gis.geos import Polygon
 from django.core import serializers
-from django.db.models import Count, Q
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
