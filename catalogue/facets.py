@@ -276,10 +276,12 @@ def _counted(filterset, params, narrowing):
     return rows.order_by().values_list("facet", "value").annotate(n=Count("initiative_id"))
 
 
-def counted_facets(filterset):
-    """The facets of the page, each with its values, their counts and whether they are ticked."""
+def counted_facets(filterset, all_counts=None):
+    """The facets of the page, each with its values, their counts (``facet_counts``, unless given)
+    and whether they are ticked."""
     cleaned = filterset.cleaned
-    all_counts = facet_counts(filterset)
+    if all_counts is None:
+        all_counts = facet_counts(filterset)
     result = []
     for spec in filterset.facets:
         counts = all_counts[spec.param]

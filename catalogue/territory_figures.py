@@ -68,6 +68,13 @@ def charts(initiatives):
     counts = {param: {} for param in params}
     for param, value, n in rows:
         counts[param][value] = n
+    return charts_of(counts)
+
+
+def charts_of(counts):
+    """The charts of counts already made ({param: {value: n}}, such as the facet counts of the
+    territory's own initiatives): only the labels are read."""
+    counts = {param: counts.get(param, {}) for param, _vocabulary in CHARTS}
     result = {}
     for param, vocabulary in CHARTS:
         labels = _labels(vocabulary, counts[param])
@@ -100,6 +107,14 @@ def _labels(vocabulary, counts):
 class Comparable:
     territory: Territory
     initiatives: int
+
+
+def initiatives_inside(territory):
+    """How many published initiatives lie in or serve ``territory``: counted in advance."""
+    row = FacetTotal.objects.filter(facet=PLACE_FACET, value=str(territory.pk)).values_list(
+        "count", flat=True
+    )
+    return row.first() or 0
 
 
 def comparable_territories(territory, limit=COMPARABLE_LIMIT):

@@ -12,7 +12,7 @@ from territories.forms import PlaceField
 from territories.models import Territory
 
 from .. import territory_figures
-from ..facets import counted_facets
+from ..facets import counted_facets, facet_counts
 from ..filters import InitiativeFilterSet
 from ..models import FacetValue, Initiative
 
@@ -58,6 +58,14 @@ class TerritoryFilterSet(InitiativeFilterSet):
         self.form.fields["territoire"] = ThisTerritory(territory, label=field.label, required=False)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its number of results (counted in advance) rather than counting them."""
+
+    def __init__(self, *args, count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = count
+
+
 class TerritoryDetailView(TemplateView):
     """``/territoires/<kind>/<code>/``: 404 for an unknown kind or code. A bounded number of queries
     whatever the number of initiatives: every count is a GROUP BY (see ``territory_figures``)."""
@@ -82,17 +90,26 @@ class TerritoryDetailView(TemplateView):
             data=self.request.GET, request=self.request, queryset=published, territory=territory
         )
         results = filterset.sorted_qs().select_related("commune").prefetch_related("kinds").only(*CARD_FIELDS)
-        page = Paginator(results, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        inside = published.filter(pk__in=FacetValue.objects.initiatives_in(territory))
-        charts = territory_figures.charts(inside)
         narrowed = bool(set(filterset.active) - {"territoire"})
+        counts = facet_counts(filterset)
+        if narrowed:
+            inside = published.filter(pk__in=FacetValue.objects.initiatives_in(territory))
+            charts, total = territory_figures.charts(inside), inside.count()
+            paginator = Paginator(results, PAGE_SIZE)
+        else:
+            # The results are every initiative inside: the facets' counts are the charts' and the
+            # number inside is kept in advance.
+            total = territory_figures.initiatives_inside(territory)
+            charts = territory_figures.charts_of(counts)
+            paginator = CountedPaginator(results, PAGE_SIZE, count=total)
+        page = paginator.get_page(self.request.GET.get("page"))
         context.update(
             territory=territory,
             parents=[p for p in (territory.epci, territory.departement, territory.region) if p],
             children=self.children(),
             filterset=filterset,
             form=filterset.form,
-            facets=counted_facets(filterset),
+            facets=counted_facets(filterset, counts),
             filter_errors=[
                 (name, filterset.form.fields[name].label, errors)
                 for name, errors in filterset.form.errors.items()
@@ -104,8 +121,7 @@ class TerritoryDetailView(TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             charts=[(CHART_TITLES[param], chart) for param, chart in charts.items()],
-            # Without other filters the list is every initiative inside: its count serves.
-            total=page.paginator.count if not narrowed else inside.count(),
+            total=total,
             comparables=territory_figures.comparable_territories(territory),
             map_filter=territory_figures.map_filter_value(territory),
         )

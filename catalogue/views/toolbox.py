@@ -18,6 +18,7 @@ from accounts.models import Network, NetworkResource
 
 from ..facets import catalogue_facets
 from ..models import (
+    FacetTotal,
     Funding,
     FundingTool,
     Initiative,
@@ -74,27 +75,44 @@ def listed_initiatives(ids, *prefetches):
 
 class ToolboxIndexView(TemplateView):
     """Every funding tool (grouped by nature), lever, obstacle and network, with the number of
-    published initiatives of each: one query per vocabulary."""
+    published initiatives of each: the facets' totals kept in advance where the catalogue has a
+    facet on them (tools, levers, networks), one GROUP BY otherwise (obstacles)."""
 
     template_name = "catalogue/toolbox/index.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # A query that counts drops the models' own ordering: each says its order again.
-        tools = FundingTool.objects.annotate(initiative_count=published_count("fundings__initiative"))
+        obstacles = (
+            InitiativeObstacle.objects.filter(initiative__status=Initiative.Status.PUBLISHED)
+            .order_by()
+            .values_list("obstacle__slug")
+            .annotate(n=Count("initiative_id", distinct=True))
+        )
         context.update(
-            tool_groups=tools_by_nature(tools.order_by("label")),
-            levers=Lever.objects.annotate(initiative_count=published_count("initiatives")).order_by(
-                "position", "label"
+            tool_groups=tools_by_nature(
+                counted(FundingTool.objects.order_by("label"), "fundings__tool", "fundings__initiative")
             ),
-            obstacles=Obstacle.objects.annotate(initiative_count=published_count("initiatives")).order_by(
-                "position", "label"
-            ),
-            networks=Network.objects.annotate(initiative_count=published_count("initiatives")).order_by(
-                "name"
-            ),
+            levers=counted(Lever.objects.order_by("position", "label"), "levers", "initiatives"),
+            obstacles=counted(Obstacle.objects.order_by("position", "label"), counts=dict(obstacles)),
+            networks=counted(Network.objects.order_by("name"), "networks", "initiatives"),
         )
         return context
+
+
+def counted(rows, path=None, reverse_path=None, counts=None):
+    """The rows of a vocabulary, each with ``initiative_count``: from ``counts`` ({slug: n}), or
+    the totals of the catalogue's facet on ``path`` (from an initiative to the vocabulary), or,
+    when the catalogue has no such facet, counted through ``reverse_path`` (from the row to its
+    initiatives)."""
+    if counts is None:
+        params = [facet.param for facet in catalogue_facets() if facet.path == path]
+        if not params:
+            return list(rows.annotate(initiative_count=published_count(reverse_path)))
+        counts = dict(FacetTotal.objects.filter(facet=params[0]).values_list("value", "count"))
+    rows = list(rows)
+    for row in rows:
+        row.initiative_count = counts.get(row.slug, 0)
+    return rows
 
 
 def tools_by_nature(tools):
