@@ -18,6 +18,8 @@ def test_an_official_finds_projects_like_theirs_from_the_home_page(page, live_se
     expect(page.get_by_role("heading", level=1)).to_have_text("Trouver des projets comparables au mien")
 
     place = page.get_by_label("Votre commune ou votre intercommunalité")
+    # The page's script has attached the suggestions (a module: it runs once the page is read).
+    expect(place).to_have_attribute("list", "id_lieu-suggestions")
     place.fill("Pernes")
     # The suggestions of the search box come from the territories table.
     expect(page.locator("#id_lieu-suggestions option").first).to_have_attribute("value", re.compile("Pernes"))
