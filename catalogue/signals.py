@@ -88,8 +88,11 @@ READ_THROUGH = read_through()
 
 def territories_changed(sender, pks, **kwargs):
     # A new year of the official files: the communes' names, populations and density classes that
-    # the search texts and the facets read.
-    refresh(Initiative.objects.filter(commune_id__in=pks).order_by("pk").values_list("pk", flat=True))
+    # the search texts and the facets read, and the territories around them that the places read
+    # (of the initiatives located there and of those serving them).
+    located = set(Initiative.objects.filter(commune_id__in=pks).values_list("pk", flat=True))
+    serving = Initiative.territories_served.through.objects.filter(territory_id__in=pks)
+    refresh(sorted(located | set(serving.values_list("initiative_id", flat=True))))
 
 
 def connect():

@@ -21,6 +21,7 @@ from catalogue.models.indexes import PLACE_FACET
 from catalogue.search import matching, parse
 from territories.loader import DEFAULT_DIRECTORY
 from territories.models import DensityClass, Territory
+from territories.signals import territories_changed
 from tests.factories import InitiativeFactory, commune
 from tests.territories.test_territories import edit_row, load
 
@@ -214,3 +215,17 @@ def test_a_new_population_of_its_commune_moves_an_initiative_to_another_band(ter
     load(source=str(source))
 
     assert values() == {"population": "10000-50000", "densite": DensityClass.DENSE}
+
+
+def test_the_places_of_an_initiative_serving_a_territory_follow_that_territorys_parents(territories):
+    epci = Territory.objects.get(kind=Territory.Kind.EPCI, code="200069672")  # CC du Ternois
+    serving = InitiativeFactory(name="Au service du Ternois", commune=None, location=None)
+    serving.territories_served.set([epci])
+    nord = Territory.objects.get(kind=Territory.Kind.DEPARTEMENT, code="59")
+    assert serving.pk not in FacetValue.objects.initiatives_in(nord).values_list("initiative_id", flat=True)
+
+    Territory.objects.filter(pk=epci.pk).update(departement=nord)
+    territories_changed.send(sender=Territory, pks=[epci.pk])
+
+    assert serving.pk in FacetValue.objects.initiatives_in(nord).values_list("initiative_id", flat=True)
+    assert serving in Initiative.objects.published().in_territory(nord)
