@@ -275,22 +275,7 @@ def comparables(reference, limit=5, candidates=None, radius_km=None, yours=False
     best = ranked[:limit]
     shown = {
         initiative.pk: initiative
-        for initiative in Initiative.objects.filter(pk__in=[pk for _, pk, _, _ in best])
-        .select_related("commune")
-        .prefetch_related("kinds")
-        .only(
-            "name",
-            "slug",
-            "summary",
-            "stage",
-            "started_year",
-            "opened_year",
-            "updated_at",
-            "is_demo",
-            "commune__name",
-            "commune__kind",
-            "commune__code",
-        )
+        for initiative in Initiative.objects.filter(pk__in=[pk for _, pk, _, _ in best]).for_card()
     }
     labels = _labels([term for _, _, found, _ in best for term in found])
     result = []

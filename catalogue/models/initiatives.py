@@ -29,6 +29,10 @@ class Stage(models.TextChoices):
     STOPPED = "stopped", _("stopped")
 
 
+# The initiative's own fields that a card shows (its commune's are added by ``for_card``).
+CARD_FIELDS = ("name", "slug", "summary", "stage", "started_year", "opened_year", "updated_at", "is_demo")
+
+
 class InitiativeQuerySet(models.QuerySet):
     def published(self):
         """The entries the public may see: the one place that decides it."""
@@ -68,6 +72,15 @@ class InitiativeQuerySet(models.QuerySet):
             )
         )
         return self.filter(location__contained=box, location__distance_lte=(point, D(km=km)))
+
+    def for_card(self):
+        """What an initiative's card reads (``templates/catalogue/partials/initiative_card.html``):
+        its commune and kinds with it, and none of its wide text fields."""
+        return (
+            self.select_related("commune")
+            .prefetch_related("kinds")
+            .only(*(f"commune__{name}" for name in ("name", "kind", "code")), *CARD_FIELDS)
+        )
 
     def for_fiche(self):
         """Everything a fiche shows, in a bounded number of queries whatever the number of rows:

@@ -38,24 +38,7 @@ class CatalogueView(PublicFiltersMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return (
-            self.filterset.sorted_qs()
-            .select_related("commune")
-            .prefetch_related("kinds")
-            .only(
-                "name",
-                "slug",
-                "summary",
-                "stage",
-                "started_year",
-                "opened_year",
-                "updated_at",
-                "is_demo",
-                "commune__name",
-                "commune__kind",
-                "commune__code",
-            )
-        )
+        return self.filterset.sorted_qs().for_card()
 
     def paginate_queryset(self, queryset, page_size):
         # A page number that is not one ("abc", "999") shows the nearest real page, never an error.

@@ -20,20 +20,6 @@ PAGE_SIZE = 20
 CHART_TITLES = {"type": _("By kind"), "forme": _("By legal form"), "etape": _("By stage")}
 # An EPCI's communes shown, the most populous first (the largest have about 150).
 MAX_CHILDREN = 200
-# What the cards of the list read (as on the home page's list).
-CARD_FIELDS = (
-    "name",
-    "slug",
-    "summary",
-    "stage",
-    "started_year",
-    "opened_year",
-    "updated_at",
-    "is_demo",
-    "commune__name",
-    "commune__kind",
-    "commune__code",
-)
 
 
 class ThisTerritory(PlaceField):
@@ -89,7 +75,7 @@ class TerritoryDetailView(TemplateView):
         filterset = TerritoryFilterSet(
             data=self.request.GET, request=self.request, queryset=published, territory=territory
         )
-        results = filterset.sorted_qs().select_related("commune").prefetch_related("kinds").only(*CARD_FIELDS)
+        results = filterset.sorted_qs().for_card()
         narrowed = bool(set(filterset.active) - {"territoire"})
         counts = facet_counts(filterset)
         if narrowed:

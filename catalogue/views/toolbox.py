@@ -31,19 +31,6 @@ from ..models import (
 # The most initiatives a page lists: the list filtered by the tool, lever or network has the rest.
 LISTED = 50
 
-# What an initiative's card shows (templates/catalogue/partials/initiative_card.html).
-CARD_FIELDS = (
-    "name",
-    "slug",
-    "summary",
-    "stage",
-    "started_year",
-    "is_demo",
-    "commune__name",
-    "commune__kind",
-    "commune__code",
-)
-
 
 def published_count(path):
     """Counts, for each row of a vocabulary, the published initiatives that ``path`` (from the row
@@ -64,12 +51,7 @@ def listed_initiatives(ids, *prefetches):
     """The published initiatives among ``ids`` (a subquery of initiative ids) as cards, real ones
     first, at most ``LISTED``, with their number: (count, initiatives)."""
     initiatives = Initiative.objects.published().filter(pk__in=ids)
-    cards = (
-        initiatives.select_related("commune")
-        .prefetch_related("kinds", *prefetches)
-        .only(*CARD_FIELDS)
-        .order_by("is_demo", "name", "pk")
-    )
+    cards = initiatives.for_card().prefetch_related(*prefetches).order_by("is_demo", "name", "pk")
     return initiatives.count(), list(cards[:LISTED])
 
 
