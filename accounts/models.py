@@ -44,6 +44,16 @@ class Network(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    territories = models.ManyToManyField(
+        "territories.Territory",
+        blank=True,
+        related_name="networks",
+        verbose_name=_("territories"),
+        help_text=_(
+            "Where the network works (régions, départements, EPCI or communes): citizens' suggestions "
+            "about a place inside them come to this network. Empty for a national network."
+        ),
+    )
 
     class Meta:
         verbose_name = _("network")
@@ -125,7 +135,9 @@ class Membership(models.Model):
     """A user's place in a curating network."""
 
     class Role(models.TextChoices):
-        CURATOR = "curator", _("curator")
+        # A contributor writes the network's entries; a coordinator also publishes, archives and
+        # restores them, and invites people to the network (see catalogue.permissions).
+        CONTRIBUTOR = "contributor", _("contributor")
         COORDINATOR = "coordinator", _("coordinator")
 
     user = models.ForeignKey(
@@ -134,7 +146,7 @@ class Membership(models.Model):
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("network")
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CURATOR)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
     joined_on = models.DateField(_("joined on"), auto_now_add=True)
 
     class Meta:

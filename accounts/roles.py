@@ -48,3 +48,39 @@ def curators_group(using="default"):
     group, _created = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
     group.permissions.set(curator_permissions(using))
     return group
+
+
+# --- Roles in the networks ----------------------------------------------------------------------
+# What each role may do with the entries is said in catalogue.permissions; this is only who holds
+# which role where.
+
+
+def network_roles(user):
+    """The user's role in each of their networks, by network id ({} for anyone else). Read once
+    per user object (one request): a membership changed during the request shows on the next."""
+    if not (user and user.is_authenticated and user.is_active):
+        return {}
+    roles = getattr(user, "_network_roles", None)
+    if roles is None:
+        from .models import Membership
+
+        roles = dict(Membership.objects.filter(user=user).values_list("network_id", "role"))
+        user._network_roles = roles
+    return roles
+
+
+def member_network_ids(user):
+    """The ids of the networks the user belongs to, whatever their role."""
+    return set(network_roles(user))
+
+
+def coordinated_network_ids(user):
+    """The ids of the networks the user coordinates."""
+    from .models import Membership
+
+    return {network for network, role in network_roles(user).items() if role == Membership.Role.COORDINATOR}
+
+
+def is_administrator(user):
+    """An administrator does everything, in every network."""
+    return bool(user and user.is_active and user.is_superuser)
