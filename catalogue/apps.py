@@ -14,10 +14,13 @@ class CatalogueConfig(AppConfig):
         signals.connect()
         # What the curators' group may do here (read by accounts.roles). Curators write entries and
         # the organisations and funding tools they cite, and may remove an entry's rows (the history
-        # keeps them); nobody deletes an initiative (deleting is archiving). The vocabularies are the
+        # keeps them); nobody deletes an initiative (deleting is archiving). Which entries each curator
+        # may write is catalogue.permissions' business. The vocabularies are the
         # workshop's: curators pick from them.
         self.curator_permissions = {
             "initiative": ("add", "change", "view"),
+            # The moderation record is written by the moves themselves, and read on each entry.
+            "statuschange": ("view",),
             "organization": ("add", "change", "view"),
             "fundingtool": ("add", "change", "view"),
             **{part.model._meta.model_name: ("add", "change", "view", "delete") for part in ROWS},

@@ -39,6 +39,7 @@ TRANSITIONS = {
     (Status.DRAFT, Status.PUBLISHED): False,
     (Status.REVIEW, Status.PUBLISHED): False,
     (Status.PUBLISHED, Status.REVIEW): False,
+    (Status.PUBLISHED, Status.DRAFT): False,
     (Status.DRAFT, Status.ARCHIVED): False,
     (Status.REVIEW, Status.ARCHIVED): False,
     (Status.PUBLISHED, Status.ARCHIVED): False,

@@ -31,8 +31,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+# The network that curates the factories' initiatives, unless a test says otherwise.
+TEST_NETWORK = {"slug": "reseau-des-tests", "name": "Réseau des tests"}
+
+
+def test_network():
+    return Network.objects.get_or_create(slug=TEST_NETWORK["slug"], defaults={"name": TEST_NETWORK["name"]})[
+        0
+    ]
+
+
 class CuratorFactory(UserFactory):
-    """A staff member of the curators' group, as the demo set-up creates."""
+    """A staff member of the curators' group, as the demo set-up creates, and by default a
+    coordinator of the test network (``role=…`` for another role, ``network=…`` for another
+    network, ``network=None`` for none)."""
 
     is_staff = True
 
@@ -42,6 +54,14 @@ class CuratorFactory(UserFactory):
             from accounts.roles import curators_group
 
             obj.groups.add(curators_group())
+
+    @factory.post_generation
+    def network(obj, create, extracted, role=Membership.Role.COORDINATOR, **kwargs):
+        if not create:
+            return
+        network = test_network() if extracted is None else extracted
+        if network:
+            Membership.objects.create(user=obj, network=network, role=role)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -167,6 +187,29 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     def kinds(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.kinds.set(extracted)
+
+    @factory.post_generation
+    def networks(obj, create, extracted, **kwargs):
+        """Curated by the test network unless ``networks=[…]`` says which (``[]``: none).
+
+        The test network is written straight into the link table and into the creation's record,
+        as if the entry had been created with it: ``networks.set`` would add a second version (the
+        tests that count versions would count it) and refresh the public tables; the curating
+        network is what the curators' rights read, and the tests that list networks say which with
+        ``networks=[…]``."""
+        if not create:
+            return
+        if extracted is None:
+            network = test_network()
+            link = models.Initiative.networks.through.objects.create(
+                initiative_id=obj.pk, network_id=network.pk
+            )
+            if (created := obj.history.order_by("history_date", "history_id").last()) is not None:
+                created.networks.model.objects.create(
+                    id=link.pk, history=created, initiative_id=obj.pk, network=network
+                )
+        elif extracted:
+            obj.networks.set(extracted)
 
 
 class LegalEntityFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,9 @@
 
 Deleting is archiving: no one deletes an initiative here, and every change — including the list
 actions — goes through ``save()`` so that the history records it and it can be undone.
+
+Who may see, change, move and revert which entry is said by ``catalogue.permissions``: each
+network's curators work in their own lane, and read the others' published entries only.
 """
 
 from django import forms
@@ -12,19 +15,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from accounts.models import Network
 from geocoding import Source
 from territories.models import Territory
 
-from .. import indexing
+from .. import indexing, moderation, permissions
 from ..history import plan_restore, restore_related_rows
 from ..locating import LocateResult, locate_initiative
 from ..models import Initiative
-from .history import SafeHistoryAdmin
+from .history import SafeHistoryAdmin, VersionForm
 from .inlines import part_inlines
 
 # The name of the change form's "Geocode the address" button (templates/admin/catalogue/initiative/).
@@ -59,6 +64,88 @@ class DepartementFilter(admin.SimpleListFilter):
             raise IncorrectLookupParameters(error) from error
 
 
+class ScopeFilter(admin.SimpleListFilter):
+    """A curator's list shows their networks' entries; the other networks' published entries are
+    one click away, to read."""
+
+    title = _("entries")
+    parameter_name = "scope"
+    PUBLISHED = "published"
+
+    def lookups(self, request, model_admin):
+        return [(self.PUBLISHED, _("All published entries (read only)"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Of my networks"),
+        }
+        yield {
+            "selected": self.value() == self.PUBLISHED,
+            "query_string": changelist.get_query_string({self.parameter_name: self.PUBLISHED}),
+            "display": _("All published entries (read only)"),
+        }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.PUBLISHED:
+            return queryset.published()
+        if self.value() is None:
+            return permissions.own_entries(request.user, queryset)
+        raise IncorrectLookupParameters(self.value())
+
+
+class InitiativeForm(VersionForm):
+    """The initiative's form, knowing who fills it in: the statuses offered are those their role
+    may move the entry to, the networks those they belong to; the networks of others that curate
+    the entry stay as they are."""
+
+    status_comment = forms.CharField(
+        label=_("Comment on the status change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Optional: why the entry moves (kept in its moderation record)."),
+    )
+    # Set by InitiativeAdmin.get_form: who fills the form in, and the entry as it is saved now
+    # (None when adding; on a revert page the instance is the past version, this is today's).
+    user = None
+    current = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            allowed = permissions.statuses_for(self.user, self.current)
+            self.fields["status"].choices = [(status.value, status.label) for status in allowed]
+            if self.initial.get("status") not in {status.value for status in allowed}:
+                # A revert to a version whose status the role may not give: today's is kept.
+                self.initial["status"] = allowed[0].value
+
+    def clean_networks(self):
+        chosen = self.cleaned_data["networks"]
+        if permissions.is_admin(self.user):
+            return chosen
+        if not chosen:
+            raise ValidationError(
+                _("Choose at least one of your networks: its curators will look after this entry."),
+                code="required",
+            )
+        # The curating networks the user does not belong to are not offered: they are kept.
+        others = permissions.entry_network_ids(self.current) - permissions.member_network_ids(self.user)
+        return Network.objects.filter(pk__in={network.pk for network in chosen} | others)
+
+    def clean(self):
+        cleaned = super().clean()
+        status, networks = cleaned.get("status"), cleaned.get("networks")
+        if self.current is None and status and networks is not None:
+            allowed = permissions.statuses_for(self.user, networks=[network.pk for network in networks])
+            if status not in allowed:
+                self.add_error(
+                    "status",
+                    _("Only a coordinator of one of the entry's networks may publish it."),
+                )
+        return cleaned
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     list_display = ("name", "commune", "departement", "status", "updated_at")
@@ -71,7 +158,8 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     )
     list_select_related = ("commune__departement",)
     search_fields = ("name", "summary", "commune__name", "address")
-    actions = ("publish", "archive", "geocode")
+    actions = ("submit_for_review", "publish", "archive", "restore", "geocode")
+    form = InitiativeForm
 
     fieldsets = (
         (
@@ -103,6 +191,8 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
             {
                 "fields": (
                     "status",
+                    "status_comment",
+                    "moderation_record",
                     "networks",
                     "sources",
                     "verified_on",
@@ -112,7 +202,7 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
             },
         ),
     )
-    readonly_fields = ("created_at", "updated_at", "created_by", "updated_by")
+    readonly_fields = ("moderation_record", "created_at", "updated_at", "created_by", "updated_by")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("commune", "territories_served")
     inlines = part_inlines()
@@ -125,6 +215,36 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     def departement(self, initiative):
         return initiative.commune.departement if initiative.commune else None
 
+    @admin.display(description=_("moderation record"))
+    def moderation_record(self, initiative):
+        """Who moved the entry from one status to another, when, and why: newest first."""
+        changes = initiative.status_changes.select_related("changed_by") if initiative.pk else []
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
+            (
+                (
+                    formats.date_format(timezone.localtime(change.changed_at), "DATETIME_FORMAT"),
+                    change.changed_by or "—",
+                    change.get_from_status_display(),
+                    change.get_to_status_display(),
+                    change.comment or "—",
+                )
+                for change in changes
+            ),
+        )
+        if not rows:
+            return gettext("No status change yet.")
+        return format_html(
+            '<table class="moderation-record"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("When"),
+            gettext("By"),
+            gettext("Status"),
+            gettext("Comment"),
+            rows,
+        )
+
     def view_on_site(self, initiative):
         """The public page, which only a published initiative has (a draft's would be a 404)."""
         if Initiative.objects.published().filter(pk=initiative.pk).exists():
@@ -134,7 +254,60 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.ticked_fields:
             kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        if db_field.name == "networks":
+            kwargs.setdefault("queryset", permissions.networks_for(request.user, Network.objects.all()))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- Who may do what (catalogue.permissions) ------------------------------------------------
+
+    def get_queryset(self, request):
+        return permissions.visible_entries(request.user, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        if permissions.is_admin(request.user):
+            return self.list_filter
+        return (ScopeFilter, *self.list_filter)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and permissions.may_add(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_view_permission(request)
+        return super().has_view_permission(request) and permissions.may_view(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request) and permissions.may_add(request.user)
+        return super().has_change_permission(request) and permissions.may_change(request.user, obj)
+
+    def has_publish_permission(self, request):
+        """The actions that publish, archive and restore entries are the coordinators'."""
+        return super().has_change_permission(request) and permissions.may_moderate(request.user)
+
+    # The history pages are given the entry as a past version: what may be done with it is read
+    # from the entry as it is today (its networks and status now).
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_view_history_or_change_history_permission(request)
+        return super().has_view_permission(request) and permissions.may_view_history(
+            request.user, self._today(obj)
+        )
+
+    def has_view_history_permission(self, request, obj=None):
+        return self.has_view_history_or_change_history_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return self.has_change_permission(request, None if obj is None else self._today(obj))
+
+    def _today(self, obj):
+        if obj.pk is None:
+            return obj
+        today = getattr(obj, "_today", None)
+        if today is None:
+            today = obj._today = Initiative.objects.filter(pk=obj.pk).first() or obj
+        return today
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs.setdefault(
@@ -146,7 +319,9 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
                 ),
             },
         )
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        current = self._today(obj) if obj is not None and obj.pk else None
+        return type(form.__name__, (form,), {"user": request.user, "current": current})
 
     # --- Nothing is deleted ---------------------------------------------------------------------
 
@@ -172,11 +347,24 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
+        today = self._today(obj) if change else None
+        from_status = today.status if today is not None else Initiative.Status.DRAFT
+        if change and obj.status != from_status and not permissions.may_move(request.user, today, obj.status):
+            # Only a revert brings a status that the form did not offer: the content is put back,
+            # the status stays where the curator's role may leave it.
+            obj.status = from_status
+            self.message_user(
+                request,
+                gettext("The status was kept (“%(status)s”): your role may not give this one.")
+                % {"status": obj.get_status_display()},
+                messages.WARNING,
+            )
         if GEOCODE_BUTTON in request.POST:
             outcome = locate_initiative(obj)
             level, message = self._located_message(obj, outcome)
             self.message_user(request, message, level)
         super().save_model(request, obj, form, change)
+        moderation.record(obj, from_status, request.user, form.cleaned_data.get("status_comment", ""))
 
     # These sentences name the initiative, where Django's say "The {name} “{obj}” was added
     # successfully.": their French elides the article and makes the participle feminine
@@ -242,9 +430,22 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
 
     # --- List actions ---------------------------------------------------------------------------
 
-    @admin.action(description=_("Publish"), permissions=["change"])
+    @admin.action(description=_("Send for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            Initiative.Status.REVIEW,
+            ngettext_lazy(
+                "%(count)d initiative was sent for review.",
+                "%(count)d initiatives were sent for review.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
-        self._set_status(
+        self._move(
             request,
             queryset,
             Initiative.Status.PUBLISHED,
@@ -253,9 +454,9 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
             ),
         )
 
-    @admin.action(description=_("Archive"), permissions=["change"])
+    @admin.action(description=_("Archive"), permissions=["publish"])
     def archive(self, request, queryset):
-        self._set_status(
+        self._move(
             request,
             queryset,
             Initiative.Status.ARCHIVED,
@@ -264,21 +465,47 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
             ),
         )
 
-    def _set_status(self, request, queryset, status, done_message):
-        """Set the status one object at a time, so that each change lands in the history, then say
-        how many changed (``done_message``: singular and plural, by ``count``)."""
+    @admin.action(description=_("Restore as a draft"), permissions=["publish"])
+    def restore(self, request, queryset):
+        self._move(
+            request,
+            queryset.filter(status=Initiative.Status.ARCHIVED),
+            Initiative.Status.DRAFT,
+            ngettext_lazy(
+                "%(count)d initiative was restored as a draft.",
+                "%(count)d initiatives were restored as drafts.",
+                "count",
+            ),
+        )
+
+    def _move(self, request, queryset, status, done_message):
+        """Move the entries one at a time, so that each move lands in the history and the
+        moderation record, then say how many moved (``done_message``: singular and plural, by
+        ``count``) and how many the user's role left as they were."""
         reason = gettext("Status set to “%(status)s” from the list of initiatives.") % {
             "status": Initiative.Status(status).label
         }
-        count = 0
+        moved, refused = 0, []
         for initiative in queryset.exclude(status=status):
-            initiative.status = status
-            initiative.updated_by = request.user
-            initiative._history_user = request.user
-            initiative._change_reason = reason
-            initiative.save(update_fields=["status", "updated_by", "updated_at"])
-            count += 1
-        self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+            if not permissions.may_move(request.user, initiative, status):
+                refused.append(initiative.name)
+                continue
+            moderation.move(initiative, status, request.user, reason=reason)
+            moved += 1
+        self.message_user(request, done_message % {"count": moved}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d initiative was left as it was, because your role may not make this "
+                    "change to it: %(names)s.",
+                    "%(count)d initiatives were left as they were, because your role may not make "
+                    "this change to them: %(names)s.",
+                    len(refused),
+                )
+                % {"count": len(refused), "names": ", ".join(refused)},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Geocode the address"), permissions=["change"])
     def geocode(self, request, queryset):
@@ -366,6 +593,8 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         version = self.get_version_or_404(object_id, version_id)
         initiative = version.instance
+        if not self.has_view_history_or_change_history_permission(request, initiative):
+            raise PermissionDenied
         may_change = self.has_change_history_permission(request, initiative)
         may_revert = may_change and not self.revert_disabled(request, initiative)
         if request.method != "POST":

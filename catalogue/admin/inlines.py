@@ -9,7 +9,15 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from ..models import Funding, InitiativeLever, InitiativeObstacle, LegalEntity, Milestone, Partnership
+from .. import permissions
+from ..models import (
+    Funding,
+    InitiativeLever,
+    InitiativeObstacle,
+    LegalEntity,
+    Milestone,
+    Partnership,
+)
 from ..models.parts import ROWS
 
 # Notes in a table row: two lines are enough to read them, the box grows when typed into.
@@ -17,9 +25,25 @@ _SHORT_NOTES = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "c
 
 
 class PartInline:
-    """An inline of one of the initiative's row parts. Rows removed here are kept by the history."""
+    """An inline of one of the initiative's row parts. Rows removed here are kept by the history.
+
+    Its rows may be written by whoever may change the initiative (catalogue.permissions), and by
+    no one else, whatever the model permissions of their group say."""
 
     extra = 0
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and _may_change(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_change(request, obj)
+
+
+def _may_change(request, initiative):
+    return initiative is None or initiative.pk is None or permissions.may_change(request.user, initiative)
 
 
 class LegalEntityInline(PartInline, admin.TabularInline):

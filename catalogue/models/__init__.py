@@ -12,6 +12,7 @@ from .initiatives import (
     Stage,
 )
 from .lookups import Kind, LegalForm, Lever, Obstacle, Theme
+from .moderation import StatusChange
 from .organizations import Organization
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "Partnership",
     "SearchWord",
     "Stage",
+    "StatusChange",
     "Theme",
 ]

@@ -36,3 +36,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# SpatiaLite tests run in memory (Django's default for SQLite). Said outright, because pytest-xdist
+# otherwise names one file per worker after the database's path, for an engine it does not know.
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
