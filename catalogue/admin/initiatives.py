@@ -119,6 +119,12 @@ class InitiativeForm(VersionForm):
             if self.initial.get("status") not in {status.value for status in allowed}:
                 # A revert to a version whose status the role may not give: today's is kept.
                 self.initial["status"] = allowed[0].value
+        if "networks" in self.fields and self.initial.get("networks"):
+            # The page ticks only the networks it offers (the others are kept by clean_networks).
+            offered = set(self.fields["networks"].queryset.values_list("pk", flat=True))
+            self.initial["networks"] = [
+                network for network in self.initial["networks"] if getattr(network, "pk", network) in offered
+            ]
 
     def clean_networks(self):
         chosen = self.cleaned_data["networks"]
