@@ -41,7 +41,11 @@ class Command(BaseCommand):
         user.groups.add(curators_group())
         network = Network.objects.filter(slug=DEMO_NETWORK).first()
         if network:
-            Membership.objects.get_or_create(user=user, network=network)
+            # A coordinator, so that the demo shows the whole workflow: writing, reviewing,
+            # publishing, inviting.
+            Membership.objects.update_or_create(
+                user=user, network=network, defaults={"role": Membership.Role.COORDINATOR}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo curator account (local demo only):\n"
