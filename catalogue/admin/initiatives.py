@@ -264,6 +264,14 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
             kwargs.setdefault("queryset", permissions.networks_for(request.user, Network.objects.all()))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A curator of one network writes for it: its box is ticked already.
+        mine = permissions.member_network_ids(request.user)
+        if "networks" not in initial and len(mine) == 1 and not permissions.is_admin(request.user):
+            initial["networks"] = list(mine)
+        return initial
+
     # --- Who may do what (catalogue.permissions) ------------------------------------------------
 
     def get_queryset(self, request):
