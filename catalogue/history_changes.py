@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import yesno
 from django.utils import formats, timezone
@@ -145,7 +144,9 @@ def describe_versions(versions, *, older=None, newer_date=None, parts=()):
         changes = VersionChanges()
         if previous is not None:
             changes.fields = _field_changes(version, previous, skipped)
-            changes.many_to_many = _set_changes(version, ticked[version.history_id], ticked[previous.history_id])
+            changes.many_to_many = _set_changes(
+                version, ticked[version.history_id], ticked[previous.history_id]
+            )
         described[version.history_id] = changes
 
     # The versions oldest first: each one's rows are recorded from its date to the next one's.
@@ -165,12 +166,15 @@ def shown(model_field, value):
     """``value`` of ``model_field`` as a person reads it: a choice's label, a related object's name,
     a localised number or date, "—" for nothing."""
     if isinstance(value, DeletedObject):
+        # simple-history says "deleted" of a foreign key that was simply empty too.
+        value = None if value.pk is None else value
+    if value is None or value == "" or (isinstance(value, FieldFile) and not value):
+        return Shown(EMPTY)
+    if isinstance(value, DeletedObject):
         text = gettext("%(model)s no. %(pk)s (no longer exists)") % {
             "model": capfirst(value.model._meta.verbose_name),
             "pk": value.pk,
         }
-    elif value is None or value == "" or (isinstance(value, FieldFile) and not value):
-        return Shown(EMPTY)
     elif model_field.choices:
         text = str(dict(model_field.flatchoices).get(value, value))
     elif isinstance(value, bool):
