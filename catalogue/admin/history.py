@@ -32,8 +32,9 @@ class VersionForm(forms.ModelForm):
 
 
 class SafeHistoryAdmin(SimpleHistoryAdmin):
-    """A ``SimpleHistoryAdmin`` whose history pages answer 404 to ids that are not ids, and whose
-    reverts restore many-to-many values and record the version they restored."""
+    """A ``SimpleHistoryAdmin`` whose history pages answer 404 to ids that are not ids and list what
+    each version changed, and whose reverts restore many-to-many values and record the version they
+    restored."""
 
     form = VersionForm
     object_history_template = "admin/catalogue/history/object_history.html"
