@@ -46,11 +46,14 @@ say "Checking the code style (ruff), which way the apps depend (import-linter) a
   echo "The models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
 
 # --- The tests, on both databases ----------------------------------------------------------------
+# One pytest-xdist worker per core (PYTEST_WORKERS to change it; 0 runs them in this process): each
+# worker has its own test database, with the territories loaded once in it.
+workers=${PYTEST_WORKERS:-$(nproc)}
 status=0
-say "Tests on SpatiaLite"
-DATABASE_URL="spatialite:///$PWD/var/test.sqlite3" .venv/bin/python -m pytest "$@" || status=1
-say "Tests on PostgreSQL + PostGIS (${PG_URL%%:*}://…@${PG_URL#*@})"
-DATABASE_URL=$PG_URL .venv/bin/python -m pytest "$@" || status=1
+say "Tests on SpatiaLite ($workers workers)"
+DATABASE_URL="spatialite:///$PWD/var/test.sqlite3" .venv/bin/python -m pytest -n "$workers" "$@" || status=1
+say "Tests on PostgreSQL + PostGIS (${PG_URL%%:*}://…@${PG_URL#*@}, $workers workers)"
+DATABASE_URL=$PG_URL .venv/bin/python -m pytest -n "$workers" "$@" || status=1
 
 if [ $status = 0 ]; then say "All tests passed on SpatiaLite and on PostGIS."; else say "Some tests failed."; fi
 exit $status
