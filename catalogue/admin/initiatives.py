@@ -357,6 +357,19 @@ class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
         with indexing.deferred():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A contributor reads their network's published entries: the page says how to propose a
+        # change, which their role does not let them make here.
+        initiative = self.get_object(request, object_id) if request.method == "GET" else None
+        if (
+            initiative is not None
+            and initiative.status == Initiative.Status.PUBLISHED
+            and permissions.is_member_of_entry(request.user, initiative)
+            and not permissions.may_change(request.user, initiative)
+        ):
+            extra_context = {**(extra_context or {}), "read_only_because_published": True}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user

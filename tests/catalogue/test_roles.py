@@ -427,3 +427,16 @@ def test_membership_roles_are_read_from_the_networks(lanes):
     assert Membership.objects.get(user=lanes.people.contributor).role == Membership.Role.CONTRIBUTOR
     assert permissions.may_moderate(lanes.people.coordinator)
     assert not permissions.may_moderate(lanes.people.contributor)
+
+
+def test_a_contributor_reading_a_published_entry_is_told_how_to_propose_a_change(client, lanes):
+    entry = lanes.entries.a_published
+    as_user(client, lanes.people.contributor)
+
+    page = client.get(change_url(entry), headers=ENGLISH).content.decode()
+
+    assert "This entry is published: its network's coordinators change it." in page
+    assert f'href="{entry.get_absolute_url()}"' in page
+    # The coordinator, who may change it, gets the form without the notice.
+    as_user(client, lanes.people.coordinator)
+    assert "This entry is published" not in client.get(change_url(entry), headers=ENGLISH).content.decode()
