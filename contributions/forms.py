@@ -26,8 +26,8 @@ HONEYPOT = "hp_reference"
 
 class CommuneField(PlaceField):
     """A commune typed as text ("Pernes", "62550", "62652") or picked from the place suggestions
-    ("Pernes (62)"). Text that names another kind of territory first ("Nord") is read as a commune
-    of that name if there is one; otherwise the error says that a commune is needed."""
+    ("Pernes (62)"). When the text names another kind of territory first ("Paris", "Nord"), a
+    commune of exactly that name is taken; without one, the error says that a commune is needed."""
 
     def clean(self, value):
         self.found = None
@@ -35,15 +35,24 @@ class CommuneField(PlaceField):
         if not text:
             return None
         territory = find_place(text)
-        if territory is None or territory.kind != Territory.Kind.COMMUNE:
-            matches = Territory.objects.communes().best_matches(text, 1)
-            territory = matches[0] if matches else None
         if territory is None:
             raise ValidationError(
                 _("No French commune matches “%(text)s”. Type its name, its postcode or its INSEE code."),
                 code="unknown_commune",
                 params={"text": text},
             )
+        if territory.kind != Territory.Kind.COMMUNE:
+            namesake = Territory.objects.communes().search(text).filter(match_rank=0).first()
+            if namesake is None:
+                raise ValidationError(
+                    _(
+                        "“%(place)s” is not a commune. Type the name of the commune, its postcode or "
+                        "its INSEE code."
+                    ),
+                    code="not_a_commune",
+                    params={"place": territory},
+                )
+            territory = namesake
         self.found = territory
         return territory
 
@@ -123,6 +132,10 @@ class ProposalForm(SuggestionForm):
     """A new initiative: its name and commune are required, the rest helps the curators."""
 
     commune = CommuneField(label=_("Commune"), widget=_commune_input())
+    # People type addresses without "https://".
+    website = forms.URLField(
+        label=_("Website (optional)"), required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta(SuggestionForm.Meta):
         fields = ["name", "commune", "address", "website", "message", *SuggestionForm.Meta.fields]
@@ -130,7 +143,6 @@ class ProposalForm(SuggestionForm):
             **SuggestionForm.Meta.labels,
             "name": _("Name of the initiative"),
             "address": _("Address (optional)"),
-            "website": _("Website (optional)"),
             "message": _("What is it? What does it do, since when, with whom?"),
         }
         help_texts = {
@@ -146,7 +158,6 @@ class ProposalForm(SuggestionForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
         self.fields["commune"].error_messages["required"] = _("Give the commune where the initiative is.")
-        self.fields["website"].assume_scheme = "https"
         self.instance.kind = Suggestion.Kind.PROPOSAL
 
 
