@@ -84,6 +84,18 @@ class SuggestionAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request).prefetch_related("networks")
         return handling.visible_suggestions(request.user, queryset)
 
+    # A suggestion of another network is not found in the list nor on its page (get_queryset), and
+    # its history is refused (simple-history reads it without the queryset).
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._is_theirs(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._is_theirs(request, obj)
+
+    @staticmethod
+    def _is_theirs(request, obj):
+        return obj is None or handling.may_handle(request.user, obj)
+
     # Suggestions come from the public forms and are never deleted.
     def has_add_permission(self, request):
         return False
@@ -111,8 +123,21 @@ class SuggestionAdmin(SimpleHistoryAdmin):
         ]
         return handlers + super().get_urls()
 
+    # The page and the history only show the suggestion: what the citizen wrote is theirs, and the
+    # handling is done once, by handle_view. A version is never restored (it would bring a handled
+    # suggestion back to "new").
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The page only shows the suggestion; the handling buttons post to handle_view.
+        if request.method == "POST":
+            raise PermissionDenied
         extra_context = {
             **(extra_context or {}),
             "show_save": False,

@@ -71,3 +71,40 @@ def published_entry(pernes, nord_network):
     initiative = InitiativeFactory(name="Cirque du Ternois", commune=pernes)
     initiative.networks.set([nord_network])
     return initiative
+
+
+def make_suggestion(**fields):
+    """A suggestion as the public form saves it: saved, then routed."""
+    from contributions.models import Suggestion
+    from contributions.routing import route
+
+    fields.setdefault("kind", Suggestion.Kind.PROPOSAL)
+    if fields["kind"] == Suggestion.Kind.PROPOSAL:
+        fields.setdefault("name", "La Fabrique")
+    suggestion = Suggestion.objects.create(**fields)
+    route(suggestion)
+    return suggestion
+
+
+@pytest.fixture
+def pdc_suggestion(pernes, pas_de_calais_network):
+    return make_suggestion(
+        name="La Fabrique de Pernes",
+        commune=pernes,
+        address="12 rue de la Gare",
+        website="https://fabrique-pernes.example.org",
+        message="Un atelier partagé ouvert en 2021 par des habitants.\nOn y répare des vélos.",
+        submitter_name="Camille",
+        submitter_email="camille@example.org",
+        wants_news=True,
+    )
+
+
+@pytest.fixture
+def nord_suggestion(lille, nord_network):
+    return make_suggestion(name="Le Café de Lille", commune=lille, submitter_email="dominique@example.org")
+
+
+@pytest.fixture
+def unrouted_suggestion(territories):
+    return make_suggestion(name="Le Jardin de Paris", commune=Territory.objects.communes().get(code="75056"))
