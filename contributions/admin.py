@@ -188,4 +188,6 @@ class SuggestionAdmin(SimpleHistoryAdmin):
 
     @staticmethod
     def _told(message, told):
-        return f"{message} {gettext('The submitter was told by e-mail.')}" if told else message
+        if not told:
+            return message
+        return " ".join([message, gettext("The submitter was told by e-mail.")])
