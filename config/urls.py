@@ -1,5 +1,5 @@
-"""URLs of the site: the public catalogue, the place suggestions, the curators' admin and the language
-switch."""
+"""URLs of the site: the public catalogue, the citizens' suggestions, the place suggestions, the
+curators' admin and the language switch."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("territories.urls")),
     path("", include("catalogue.urls")),
+    path("", include("contributions.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

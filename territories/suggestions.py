@@ -28,10 +28,14 @@ FIELDS = (
 )
 
 
-def suggestions(query, limit=DEFAULT_LIMIT):
-    """The best territories for what was typed, as dictionaries ready for JSON."""
+def suggestions(query, limit=DEFAULT_LIMIT, kind=None):
+    """The best territories for what was typed, as dictionaries ready for JSON; only those of
+    ``kind`` (a ``Territory.Kind``) when it is given, for a field that takes only communes."""
     limit = max(1, min(limit, MAX_LIMIT))
-    found = Territory.objects.only("pk").best_matches(query, limit)
+    territories = Territory.objects.only("pk")
+    if kind:
+        territories = territories.filter(kind=kind)
+    found = territories.best_matches(query, limit)
     rows = Territory.objects.filter(pk__in=[t.pk for t in found]).values(*FIELDS)
     order = {t.pk: position for position, t in enumerate(found)}
     rows = sorted(rows, key=lambda row: order[row["pk"]])

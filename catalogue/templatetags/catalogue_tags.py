@@ -1,14 +1,11 @@
 """Template filters and tags of the public pages: sanitised Markdown, numbers written the local way,
-and what makes a fiche forwardable (absolute links, structured data, the correction e-mail)."""
+and what makes a fiche forwardable (absolute links, structured data)."""
 
 from decimal import Decimal
-from urllib.parse import quote, urlencode
 
 from django import template
-from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
 from ..rendering import render_markdown
 from ..structured_data import initiative_json_ld as build_json_ld
@@ -86,30 +83,3 @@ def initiative_json_ld(context, initiative):
     nonce = getattr(context.get("request"), "csp_nonce", None)
     data = build_json_ld(initiative, lambda path: _absolute_uri(context, path))
     return json_ld_script(data, nonce="" if nonce is None else str(nonce))
-
-
-@register.simple_tag(takes_context=True)
-def correction_mailto(context, initiative):
-    """A ``mailto:`` link to CORRECTIONS_EMAIL, its subject naming the initiative and its body
-    giving the fiche's full address, so that the curators know which entry is meant.
-
-    Without CORRECTIONS_EMAIL the link has no recipient (``mailto:?subject=…``, which RFC 6068
-    allows): the curating networks have no e-mail address of their own in the catalogue, and a
-    mail client that opens with the subject and the fiche's address filled in is still the
-    shortest way for a reader to send a correction to whomever they know.
-    """
-    fiche_url = _absolute_uri(context, initiative.get_absolute_url())
-    subject = gettext("Correction: %(name)s") % {"name": initiative.name}
-    # RFC 6068: line breaks in a mailto body are written CRLF.
-    body = "\r\n".join(
-        [
-            gettext("Fiche: %(url)s") % {"url": fiche_url},
-            "",
-            gettext("What should be corrected, and where does the right information come from?"),
-            "",
-        ]
-    )
-    # quote() with nothing left safe: "&", "?", "/" and "=" of the names and URL stay inside
-    # their field.
-    query = urlencode({"subject": subject, "body": body}, quote_via=quote)
-    return f"mailto:{quote(settings.CORRECTIONS_EMAIL, safe='@')}?{query}"

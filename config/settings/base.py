@@ -53,6 +53,12 @@ INSTALLED_APPS = [
     "simple_history",
     "territories",
     "accounts",
+    # Before the catalogue although it depends on it (the import contract says so, not this list):
+    # the curators' group is brought up to date after the catalogue's post-migrate signal
+    # (accounts.apps), and asks for the suggestions' permissions too, which Django creates at this
+    # app's own signal; after every migrate and every flush of the test database, this one must
+    # come first.
+    "contributions",
     "catalogue",
 ]
 
@@ -218,10 +224,18 @@ GEOCODING = {
     "CACHE_NOT_FOUND_TIMEOUT": env.int("GEOCODING_CACHE_NOT_FOUND_TIMEOUT", default=24 * 3600),
 }
 
-# E-mail. The address that a fiche's "Report a correction" link writes to (the curators' shared
-# mailbox). Empty, the link still opens the reader's mail client with the subject and the fiche's
-# address filled in, and no recipient.
-CORRECTIONS_EMAIL = env.str("CORRECTIONS_EMAIL", default="")
+# E-mail: what the site sends (the answers to citizens' suggestions) goes through EMAIL_URL
+# (smtp://user:password@host:587, smtp+tls://…; Django's default, a server on localhost, otherwise),
+# from DEFAULT_FROM_EMAIL.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Percolateur <ne-pas-repondre@localhost>")
+
+# Citizens' suggestions (the contributions app). A form sent less than SUGGESTIONS_MIN_SECONDS after
+# it was shown is a robot's; one client address may send SUGGESTIONS_RATE_LIMIT suggestions an hour.
+# The count is kept in the cache (CACHES below): with several worker processes it must be a shared
+# cache (CACHE_URL), or each process counts on its own.
+SUGGESTIONS_MIN_SECONDS = env.float("SUGGESTIONS_MIN_SECONDS", default=3)
+SUGGESTIONS_RATE_LIMIT = env.int("SUGGESTIONS_RATE_LIMIT", default=5)
 
 # Local memory by default, one per process. A site with several worker processes shares one with
 # CACHE_URL (redis://…, pymemcache://…, or dbcache://table after manage.py createcachetable).

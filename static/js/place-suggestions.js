@@ -2,7 +2,8 @@
  * Place suggestions under the territory fields: a native <datalist> filled from
  * /territoires/suggestions.json as the person types. Each suggestion is a label such as
  * "Saint-Martin (76)", which the server reads back as that very place. The input says from how
- * many characters a search is worth asking for (data-min-length, from the server's own limit).
+ * many characters a search is worth asking for (data-min-length, from the server's own limit), and
+ * may ask for one kind of territory only (data-kind="commune").
  */
 const DELAY_MS = 150;
 
@@ -23,7 +24,9 @@ export function attachPlaceSuggestions(input) {
       controller?.abort();
       controller = new AbortController();
       try {
-        const url = `${input.dataset.suggestions}?${new URLSearchParams({ q: query })}`;
+        const params = new URLSearchParams({ q: query });
+        if (input.dataset.kind) params.set("kind", input.dataset.kind);
+        const url = `${input.dataset.suggestions}?${params}`;
         const response = await fetch(url, { signal: controller.signal });
         if (!response.ok) return;
         const { results } = await response.json();

@@ -291,6 +291,18 @@ def test_suggestions_of_each_kind_of_territory(client):
     assert (epci["kind"], departement["kind"], region["kind"]) == ("epci", "departement", "region")
 
 
+def test_suggestions_of_one_kind_only_for_a_field_that_takes_communes(client):
+    results = suggest(client, q="Nord", kind="commune")
+
+    assert results and {result["kind"] for result in results} == {"commune"}
+    assert suggest(client, q="Pernes", kind="commune")[0]["label"] == "Pernes (62)"
+
+
+@pytest.mark.parametrize("kind", ["", "ville", "commune'; --"])
+def test_an_unknown_kind_is_ignored(client, kind):
+    assert suggest(client, q="Nord", kind=kind, limit=1)[0]["kind"] == "departement"
+
+
 @pytest.mark.parametrize(
     ("limit", "count"),
     [(None, 8), ("1", 1), ("3", 3), ("20", 20), ("21", 20), ("500", 20), ("99999999999999999999", 20)],
