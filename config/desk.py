@@ -2,8 +2,8 @@
 work waiting for them — drafts, entries to review, citizens' suggestions — each a link to the
 list that holds it.
 
-It gathers what several apps keep (the catalogue's entries, the networks), which is why it lives
-with the site's configuration rather than in one of them.
+It gathers what several apps keep (the catalogue's entries, the networks, the suggestions), which is
+why it lives with the site's configuration rather than in one of them.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from catalogue import permissions
 from catalogue.models import Initiative, StatusChange
+from contributions.models import Suggestion
 
 # How many of the latest moves in the curator's networks the desk shows.
 RECENT_MOVES = 8
@@ -92,5 +93,19 @@ def _invite_url(membership):
 
 
 def _suggestion_piles(user):
-    """The citizens' suggestions waiting for the curator (filled in by the contributions app)."""
-    return []
+    """The citizens' suggestions waiting for the curator: those routed to their networks, or to
+    none (every curator may take them); all of them for an administrator."""
+    waiting = Suggestion.objects.waiting()
+    if not permissions.is_admin(user):
+        waiting = waiting.routed_to_any_of(permissions.member_network_ids(user))
+    changelist = reverse("admin:contributions_suggestion_changelist")
+    url = f"{changelist}?{urlencode({'status__exact': Suggestion.Status.NEW})}"
+    piles = []
+    for kind, label in (
+        (Suggestion.Kind.PROPOSAL, _("Initiatives proposed by citizens")),
+        (Suggestion.Kind.CORRECTION, _("Corrections reported by citizens")),
+    ):
+        piles.append(
+            Pile(label, waiting.filter(kind=kind).count(), f"{url}&{urlencode({'kind__exact': kind})}")
+        )
+    return piles

@@ -3,6 +3,7 @@ waiting in their networks only."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalogue.models import Initiative, StatusChange
 from tests.factories import CuratorFactory, InitiativeFactory, NetworkFactory, UserFactory
@@ -71,3 +72,30 @@ def test_an_administrator_sees_every_networks_work(client, two_networks):
     response = client.get(reverse("admin:index"), headers={"Accept-Language": "en"})
 
     assert piles_of(response)["Entries to review"] == 2
+
+
+def test_the_desk_counts_the_suggestions_waiting_for_the_curator(client, two_networks):
+    from contributions.models import Suggestion
+
+    a, b = two_networks
+    mine = Suggestion.objects.create(kind=Suggestion.Kind.PROPOSAL, name="Chez nous", message="…")
+    mine.networks.add(a)
+    theirs = Suggestion.objects.create(kind=Suggestion.Kind.PROPOSAL, name="Chez eux", message="…")
+    theirs.networks.add(b)
+    # Routed to no network: every curator may take it.
+    orphan = InitiativeFactory(name="Sans réseau", networks=[])
+    Suggestion.objects.create(kind=Suggestion.Kind.CORRECTION, initiative=orphan, message="Le site a changé.")
+    handled = Suggestion.objects.create(
+        kind=Suggestion.Kind.PROPOSAL,
+        name="Déjà vu",
+        message="…",
+        status=Suggestion.Status.DISMISSED,
+        handled_at=timezone.now(),
+    )
+    handled.networks.add(a)
+    client.force_login(CuratorFactory(network=a))
+
+    piles = piles_of(client.get(reverse("admin:index"), headers={"Accept-Language": "en"}))
+
+    assert piles["Initiatives proposed by citizens"] == 1
+    assert piles["Corrections reported by citizens"] == 1
