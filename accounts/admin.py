@@ -38,6 +38,7 @@ class UserChangeForm(_UniqueEmailMixin, auth_forms.UserChangeForm):
 
 class UserMembershipInline(admin.TabularInline):
     model = Membership
+    fk_name = "user"
     fields = ("network", "role", "joined_on")
     readonly_fields = ("joined_on",)
     autocomplete_fields = ("network",)
