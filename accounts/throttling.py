@@ -56,6 +56,4 @@ def locked_out(request, original_response=None, credentials=None):
         "cool_off_minutes": round(cool_off.total_seconds() / 60),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     }
-    return render(
-        request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
+    return render(request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
