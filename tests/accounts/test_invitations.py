@@ -99,7 +99,7 @@ def test_the_invitation_email_is_in_french_by_default(client, coordinator, netwo
     invite(client, network)
     message = mail.outbox[0]
     assert message.subject == "Invitation au réseau CAP Rural sur Percolateur"
-    assert "en tant que contributeur" in message.body
+    assert "avec le rôle « contributeur »" in message.body
 
 
 def test_the_invitation_email_is_in_the_inviters_language(client, coordinator, network):
