@@ -105,6 +105,7 @@ class User(AbstractUser):
     networks = models.ManyToManyField(
         Network,
         through="Membership",
+        through_fields=("user", "network"),
         related_name="members",
         verbose_name=_("networks"),
         blank=True,
@@ -148,6 +149,17 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
     joined_on = models.DateField(_("joined on"), auto_now_add=True)
+    # Who brought the person in (accounts.invitations), when they were invited rather than added
+    # by an administrator.
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -1,5 +1,5 @@
 """URLs of the site: the public catalogue, the citizens' suggestions, the place suggestions, the
-curators' admin and the language switch."""
+curators' admin (with its forgotten passwords and invitation links) and the language switch."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("territories.urls")),

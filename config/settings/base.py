@@ -7,6 +7,7 @@ Production sets ``DATABASE_URL`` to a PostGIS database (``postgis://user@host:54
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``; real environment variables win over ``.env``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "django_filters",
     "leaflet",
     "simple_history",
+    # Login throttling (see "Logging in" below).
+    "axes",
     "territories",
     "accounts",
     # Before the catalogue although it depends on it (the import contract says so, not this list):
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +123,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Logging in ------------------------------------------------------------------------------------
+# django-axes counts failed logins and refuses more for a while; its backend comes first, so that a
+# locked-out login is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Never a permanent lock (a curator locked out for good would need an administrator): the wait
+# always ends, AXES_COOLOFF_MINUTES after the failure that started it.
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+# Locked per address *and* client IP together: locking per IP alone would lock out a whole town
+# hall behind one NAT for one person's typos, and locking per address alone would let anyone,
+# from anywhere, lock a curator out of their own account by typing wrong passwords for it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the lock are refused without starting the wait again, so that the lockout page
+# can say when to come back, and that time holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The admin's login form calls the e-mail field "username"; the address is compared without case,
+# as logins are (accounts.throttling.username_of).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+# Who is the client? Without a proxy, the address of the connection (REMOTE_ADDR): forwarded
+# headers are then written by the client and prove nothing. Behind N reverse proxies of our own,
+# set AXES_PROXY_COUNT=N and AXES_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR (or the
+# header the proxy sets, such as HTTP_X_REAL_IP): the client is the address the outermost proxy
+# saw, the N-th from the right of the header; what the client put to its left is ignored. Read by
+# accounts.throttling.client_ip (django-ipware, which axes would use for these, is not installed).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env.list("AXES_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -224,11 +265,21 @@ GEOCODING = {
     "CACHE_NOT_FOUND_TIMEOUT": env.int("GEOCODING_CACHE_NOT_FOUND_TIMEOUT", default=24 * 3600),
 }
 
-# E-mail: what the site sends (the answers to citizens' suggestions) goes through EMAIL_URL
-# (smtp://user:password@host:587, smtp+tls://…; Django's default, a server on localhost, otherwise),
-# from DEFAULT_FROM_EMAIL.
-vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Percolateur <ne-pas-repondre@localhost>")
+# How the site sends mail (password resets, invitations, answers to citizens' suggestions): printed
+# on the console by default, so that the quick start needs no mail server; in production
+# EMAIL_URL=smtp+tls://user:pass@host:587.
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The sender of the site's messages, and of the error reports sent to the ADMINS.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Percolateur <noreply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Citizens' suggestions (the contributions app). A form sent less than SUGGESTIONS_MIN_SECONDS after
 # it was shown is a robot's; one client address may send SUGGESTIONS_RATE_LIMIT suggestions an hour.

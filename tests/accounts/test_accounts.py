@@ -14,9 +14,13 @@ from tests.factories import NetworkFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_users_log_in_with_their_email(client):
-    User.objects.create_user(email="Elue@Mairie.example.org", password="un-mot-de-passe-solide")
-    assert client.login(email="elue@MAIRIE.example.org", password="un-mot-de-passe-solide")
+def test_users_log_in_with_their_email(client, admin_login):
+    User.objects.create_user(
+        email="Elue@Mairie.example.org", password="un-mot-de-passe-solide", is_staff=True
+    )
+    response = admin_login("elue@MAIRIE.example.org", "un-mot-de-passe-solide")
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_an_email_cannot_be_registered_twice_with_other_capitals():
@@ -43,7 +47,7 @@ def _run_demo_curator(**options):
     return out.getvalue()
 
 
-def test_demo_curator_is_created_with_the_printed_password(client, settings):
+def test_demo_curator_is_created_with_the_printed_password(client, settings, admin_login):
     settings.DEBUG = True
     NetworkFactory(slug="cap-rural", name="CAP Rural")
     output = _run_demo_curator()
@@ -53,7 +57,7 @@ def test_demo_curator_is_created_with_the_printed_password(client, settings):
     assert user.is_staff and not user.is_superuser
     assert user.groups.filter(name=CURATORS_GROUP).exists()
     assert list(user.networks.values_list("slug", flat=True)) == ["cap-rural"]
-    assert client.login(email=email, password=password)
+    assert admin_login(email, password).status_code == 302
     assert client.get("/admin/").status_code == 200
 
 
