@@ -148,9 +148,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
 # saw, the N-th from the right of the header; what the client put to its left is ignored. Read by
 # accounts.throttling.client_ip (django-ipware, which axes would use for these, is not installed).
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
-    env.list("AXES_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
-)
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]))
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 
 LANGUAGE_CODE = "fr"
