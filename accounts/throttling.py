@@ -2,6 +2,8 @@
 who is trying (the address, without case), from where (the client's IP, through our own proxies
 only), and what a locked-out person reads."""
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
@@ -40,9 +42,6 @@ def client_ip(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """The lockout page (status 429): why, and at what time logging in works again."""
-    from axes.handlers.database import AxesDatabaseHandler
-    from axes.helpers import get_cool_off
-
     cool_off = get_cool_off(request)
     attempts = AxesDatabaseHandler().get_user_attempts(request, credentials)
     last_failure = max(
