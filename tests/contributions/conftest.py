@@ -44,7 +44,7 @@ def nord_network(territories):
 
 
 def member(network, role=Role.CONTRIBUTOR, **kwargs):
-    user = CuratorFactory(**kwargs)
+    user = CuratorFactory(network=False, **kwargs)
     MembershipFactory(user=user, network=network, role=role)
     return user
 

@@ -15,6 +15,7 @@ from accounts.roles import CURATORS_GROUP
 from catalogue.models import Initiative
 from contributions import handling
 from contributions.models import Suggestion
+from tests.factories import CuratorFactory
 
 from .conftest import make_suggestion
 
@@ -66,8 +67,8 @@ def test_curators_see_their_networks_suggestions_and_those_of_no_network(
     assert listed(logged_in(superuser)) == {pdc_suggestion, nord_suggestion, unrouted_suggestion}
 
 
-def test_staff_of_no_network_see_no_suggestion(curator, pdc_suggestion, unrouted_suggestion):
-    assert listed(logged_in(curator)) == set()
+def test_staff_of_no_network_see_no_suggestion(pdc_suggestion, unrouted_suggestion):
+    assert listed(logged_in(CuratorFactory(network=False))) == set()
 
 
 def test_another_networks_suggestion_is_not_found_and_its_history_refused(nord_coordinator, pdc_suggestion):
@@ -262,8 +263,8 @@ def test_converting_another_networks_suggestion_is_not_found_and_changes_nothing
     assert pdc_suggestion.status == Suggestion.Status.NEW
 
 
-def test_staff_of_no_network_cannot_convert_even_a_suggestion_of_no_network(curator, unrouted_suggestion):
-    response = logged_in(curator).post(handle_url(unrouted_suggestion, "convert"))
+def test_staff_of_no_network_cannot_convert_even_a_suggestion_of_no_network(unrouted_suggestion):
+    response = logged_in(CuratorFactory(network=False)).post(handle_url(unrouted_suggestion, "convert"))
 
     assert response.status_code == 404
     assert (
