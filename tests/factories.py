@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 TEST_NETWORK = {"slug": "reseau-des-tests", "name": "Réseau des tests"}
 
 
-def test_network():
+def the_tests_network():
     return Network.objects.get_or_create(slug=TEST_NETWORK["slug"], defaults={"name": TEST_NETWORK["name"]})[
         0
     ]
@@ -44,7 +44,7 @@ def test_network():
 class CuratorFactory(UserFactory):
     """A staff member of the curators' group, as the demo set-up creates, and by default a
     coordinator of the test network (``role=…`` for another role, ``network=…`` for another
-    network, ``network=None`` for none)."""
+    network, ``network=False`` for none)."""
 
     is_staff = True
 
@@ -59,7 +59,7 @@ class CuratorFactory(UserFactory):
     def network(obj, create, extracted, role=Membership.Role.COORDINATOR, **kwargs):
         if not create:
             return
-        network = test_network() if extracted is None else extracted
+        network = the_tests_network() if extracted is None else extracted
         if network:
             Membership.objects.create(user=obj, network=network, role=role)
 
@@ -200,7 +200,7 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         if extracted is None:
-            network = test_network()
+            network = the_tests_network()
             link = models.Initiative.networks.through.objects.create(
                 initiative_id=obj.pk, network_id=network.pk
             )

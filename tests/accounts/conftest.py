@@ -24,14 +24,14 @@ def other_network(db):
 
 @pytest.fixture
 def coordinator(network):
-    user = CuratorFactory(email="coordinatrice@example.org")
+    user = CuratorFactory(email="coordinatrice@example.org", network=False)
     MembershipFactory(user=user, network=network, role=Membership.Role.COORDINATOR)
     return user
 
 
 @pytest.fixture
 def contributor(network):
-    user = CuratorFactory(email="contributeur@example.org")
+    user = CuratorFactory(email="contributeur@example.org", network=False)
     MembershipFactory(user=user, network=network, role=Membership.Role.CONTRIBUTOR)
     return user
 

@@ -32,7 +32,7 @@ from tests.factories import (
     ObstacleFactory,
     OrganizationFactory,
     ThemeFactory,
-    test_network,
+    the_tests_network,
 )
 from tests.nominatim_server import nominatim_place, serve_nominatim
 
@@ -95,7 +95,7 @@ def initiative_form(**fields):
         "phone": "",
         "image_alt": "",
         "status": "draft",
-        "networks": [str(test_network().pk)],
+        "networks": [str(the_tests_network().pk)],
         "sources": "Atelier n°4 du RNIT, Montpellier, 15 mai 2018.",
         "verified_on": "2024-05-15",
         "_save": "Enregistrer",

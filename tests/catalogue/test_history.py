@@ -40,7 +40,7 @@ from tests.factories import (
     NetworkFactory,
     PartnershipFactory,
     ThemeFactory,
-    test_network,
+    the_tests_network,
 )
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,7 @@ def test_the_reverts_page_shows_the_versions_ticked_lists(superuser_client):
     data = form_as_post(page.context["adminform"].form)
     assert data["kinds"] == [str(tiers_lieu.pk)]
     assert data["themes"] == [str(theme.pk)]
-    assert sorted(data["networks"]) == sorted([str(test_network().pk), str(network.pk)])
+    assert sorted(data["networks"]) == sorted([str(the_tests_network().pk), str(network.pk)])
 
 
 def test_an_invalid_revert_changes_nothing(curator_client, entry):
