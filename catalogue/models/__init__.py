@@ -1,5 +1,6 @@
 """The catalogue's domain, one module per part of it."""
 
+from .duplicates import NotDuplicate
 from .funding import Funding, FundingTool
 from .indexes import CatalogueVersion, FacetTotal, FacetValue, InitiativeSearch, MapCell, MapPoint, SearchWord
 from .initiatives import (
@@ -30,6 +31,7 @@ __all__ = [
     "LegalForm",
     "MapCell",
     "MapPoint",
+    "NotDuplicate",
     "Lever",
     "Milestone",
     "Obstacle",

@@ -25,6 +25,7 @@ from catalogue.models import (
     Theme,
 )
 from catalogue.models.parts import MANY_TO_MANY, ROWS, RowPart
+from contributions.models import ImportedRecord
 from territories.models import Territory
 
 
@@ -48,10 +49,13 @@ def test_the_rows_and_the_many_to_many_relations_of_an_initiative():
     assert [part.field for part in MANY_TO_MANY] == ["kinds", "themes", "networks", "territories_served"]
 
 
-def test_the_initiative_form_has_one_inline_per_row_part_in_their_order():
+def test_the_initiative_form_has_one_inline_per_row_part_in_their_order_then_the_provenance():
     initiative_admin = admin.site._registry[Initiative]
 
-    assert [inline.model for inline in initiative_admin.inlines] == [part.model for part in ROWS]
+    assert [inline.model for inline in initiative_admin.inlines] == [
+        *(part.model for part in ROWS),
+        ImportedRecord,
+    ]
 
 
 def test_a_row_part_without_an_inline_is_refused_at_start_up(monkeypatch):

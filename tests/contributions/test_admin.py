@@ -82,12 +82,19 @@ def test_another_networks_suggestion_is_not_found_and_its_history_refused(nord_c
     assert b"camille@example.org" not in client.get(CHANGELIST).content
 
 
-def test_the_curators_group_may_view_and_change_suggestions(db):
+def test_the_curators_group_may_handle_suggestions_and_imports(db):
     group = Group.objects.get(name=CURATORS_GROUP)
     codenames = set(
         group.permissions.filter(content_type__app_label="contributions").values_list("codename", flat=True)
     )
-    assert codenames == {"view_suggestion", "change_suggestion"}
+    assert codenames == {
+        "view_suggestion",
+        "change_suggestion",
+        "view_importbatch",
+        "add_importbatch",
+        "change_importbatch",
+        "view_importedrecord",
+    }
 
 
 def test_nobody_adds_or_deletes_a_suggestion_in_the_admin(superuser_client, pdc_suggestion):

@@ -18,8 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Network
 from accounts.roles import is_administrator, member_network_ids
 
-from . import handling
-from .models import Suggestion
+from .. import handling
+from ..models import Suggestion
 
 
 class NetworkFilter(admin.SimpleListFilter):
