@@ -58,6 +58,11 @@ def format_of(file_name, content):
         return "xlsx"
     if suffix in ("geojson", "json"):
         return "geojson"
+    if suffix in ("xls", "ods", "odt", "doc", "docx", "pdf"):
+        raise UnreadableFile(
+            _("A .%(suffix)s file cannot be imported: save it as CSV or Excel (XLSX) first.")
+            % {"suffix": suffix}
+        )
     if content[:2] == b"PK":
         return "xlsx"
     if content.lstrip()[:1] == b"{":
@@ -117,6 +122,8 @@ def _cell(value):
 
 
 def _read_csv(content, sheet):
+    if b"\x00" in content[:4096]:
+        raise UnreadableFile(_("This file is not text: save it as CSV, Excel (XLSX) or GeoJSON."))
     text, encoding = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first_line.count)
