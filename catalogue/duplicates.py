@@ -33,8 +33,8 @@ DISTANCE_KM = 1.0
 # "Fablab de Lannion" and "Ressourcerie de Lannion" are 0.3 and 60.
 MIN_SIMILARITY = 0.5
 MIN_RATIO = 85
-# Names shorter than this (on their search form) must be equal: "La Base" and "La Case" are not
-# the same place.
+# Names shorter than this (on their search form, without small words) must be equal: "La Base" and
+# "La Case" are not the same place.
 MIN_FUZZY_LENGTH = 6
 # The in-memory index's grid, in degrees: a cell is a little more than DISTANCE_KM high, and as
 # wide as 1 km of longitude at 51° N (Dunkirk), so the neighbouring cells hold every entry within
@@ -90,8 +90,9 @@ def normalise_website(url):
 
 
 def names_are_similar(first, second):
-    """Whether two names may be the same initiative's, compared as in SQLite's search."""
-    first, second = search_key(first), search_key(second)
+    """Whether two names may be the same initiative's, compared as in SQLite's search, without the
+    small words ("Fablab de Lannion" and "FabLab Lannion" are one)."""
+    first, second = _significant(first), _significant(second)
     if not first or not second:
         return False
     if first == second:
@@ -99,6 +100,14 @@ def names_are_similar(first, second):
     if min(len(first), len(second)) < MIN_FUZZY_LENGTH:
         return False
     return fuzz.token_set_ratio(first, second) >= MIN_RATIO and fuzz.ratio(first, second) >= MIN_RATIO - 25
+
+
+# Words that do not tell two names apart.
+SMALL_WORDS = frozenset("l d le la les de du des et a au aux en the of".split())
+
+
+def _significant(name):
+    return " ".join(word for word in search_key(name).split() if word not in SMALL_WORDS)
 
 
 def distance_km(first, second):

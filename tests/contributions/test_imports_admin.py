@@ -144,7 +144,9 @@ def test_a_refused_row_is_shown_with_its_line_and_nothing_is_imported(importer_c
     assert [refusal.line for refusal in refusals] == [4]
     assert "Lieu fantôme" in preview.content.decode()
 
-    response = importer_client.post(batch.get_admin_url(), {**mapping_post(preview), "_import": "1"}, follow=True)
+    response = importer_client.post(
+        batch.get_admin_url(), {**mapping_post(preview), "_import": "1"}, follow=True
+    )
 
     assert Initiative.objects.count() == before
     assert not ImportedRecord.objects.exists()
@@ -169,7 +171,7 @@ def test_refused_rows_can_be_left_out_on_purpose(importer_client):
 
 
 def test_importing_the_same_source_again_updates_the_entries_it_made(importer_client):
-    first = "id;Nom;Ville;Code postal;Courriel\n7;La Fabrique de Pernes;Pernes;62550;\n".encode()
+    first = b"id;Nom;Ville;Code postal;Courriel\n7;La Fabrique de Pernes;Pernes;62550;\n"
     again = "id;Nom;Ville;Code postal;Courriel\n7;La Fabrique de Pernes;Pernes;62550;bonjour@fabrique.fr\n"
     preview = upload(importer_client, content=first)
     importer_client.post(ImportBatch.objects.get().get_admin_url(), {**mapping_post(preview), "_import": "1"})
