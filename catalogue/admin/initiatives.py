@@ -29,6 +29,7 @@ from .. import indexing, moderation, permissions
 from ..history import plan_restore, restore_related_rows
 from ..locating import LocateResult, locate_initiative
 from ..models import Initiative
+from .duplicates import DuplicatesAdminMixin
 from .history import SafeHistoryAdmin, VersionForm
 from .inlines import part_inlines
 
@@ -153,7 +154,7 @@ class InitiativeForm(VersionForm):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SafeHistoryAdmin, LeafletGeoAdmin):
+class InitiativeAdmin(DuplicatesAdminMixin, SafeHistoryAdmin, LeafletGeoAdmin):
     list_display = ("name", "commune", "departement", "status", "updated_at")
     list_filter = (
         "status",
