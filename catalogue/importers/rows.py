@@ -141,7 +141,12 @@ class RowReader:
         raw_id = self.value(row, "source_id")
         ids = [part.strip() for part in raw_id.split(";") if part.strip()] or [""]
         if len(ids) > 1:
+            # The names are on separate lines, or joined by ";" as the ids are (then a line break
+            # inside one name is only a line break).
             names = [part.strip() for part in re.split(r"[\n;]", raw_name) if part.strip()]
+            by_semicolon = [" ".join(part.split()) for part in raw_name.split(";") if part.strip()]
+            if len(names) != len(ids) and len(by_semicolon) == len(ids):
+                names = by_semicolon
         else:
             names = [" ".join(raw_name.split())] if raw_name.strip() else []
         if not names:
