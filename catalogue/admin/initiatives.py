@@ -30,6 +30,7 @@ from ..history import plan_restore, restore_related_rows
 from ..locating import LocateResult, locate_initiative
 from ..models import Initiative
 from .duplicates import DuplicatesAdminMixin
+from .exports import export_csv, export_xlsx
 from .history import SafeHistoryAdmin, VersionForm
 from .inlines import part_inlines
 
@@ -165,7 +166,7 @@ class InitiativeAdmin(DuplicatesAdminMixin, SafeHistoryAdmin, LeafletGeoAdmin):
     )
     list_select_related = ("commune__departement",)
     search_fields = ("name", "summary", "commune__name", "address")
-    actions = ("submit_for_review", "publish", "archive", "restore", "geocode")
+    actions = ("submit_for_review", "publish", "archive", "restore", "geocode", export_csv, export_xlsx)
     form = InitiativeForm
 
     fieldsets = (
