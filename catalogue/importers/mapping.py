@@ -95,16 +95,18 @@ def guess_mapping(headings):
 def checked_mapping(headings, wanted):
     """``wanted`` (a mapping saved with an earlier import, or typed by a technician) applied to
     these headings: known fields only, each field once; headings it does not name are guessed."""
+    wanted = wanted or {}
     guessed = guess_mapping(headings)
     mapping, taken = {}, set()
-    for heading in headings:
-        field = wanted.get(heading, guessed[heading]) if wanted else guessed[heading]
+    # The columns the saved mapping names first: a guess never takes a field from them.
+    for heading in sorted(headings, key=lambda heading: heading not in wanted):
+        field = wanted.get(heading, guessed[heading])
         if field not in FIELDS or field in taken:
             field = IGNORED
         mapping[heading] = field
         if field:
             taken.add(field)
-    return mapping
+    return {heading: mapping[heading] for heading in headings}
 
 
 def left_out(mapping):

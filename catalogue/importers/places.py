@@ -1,12 +1,13 @@
 """Where a row is, from the offline territories table only: never a network call.
 
-The communes are read once per import (a few tenths of a second for all of France), then looked up
+The communes are read once per import (two to four seconds for all of France), then looked up
 in memory by INSEE code, postcode and name, so that 10,000 rows cost no query each.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Point
 
 from territories.models import Territory
@@ -43,10 +44,20 @@ class Places:
                 self.by_postcode[str(postcode)].append(commune)
             self.by_name[search_key(name)].append(commune)
         self.boxes = []
-        for contour in Territory.objects.filter(
-            kind=Territory.Kind.REGION, contour__isnull=False
-        ).values_list("contour", flat=True):
-            west, south, east, north = contour.extent
+        # The régions' own contours are not loaded: a région's box is that of its communes'
+        # contours, or of their centres when the territories were loaded without contours.
+        extents = {}
+        communes = Territory.objects.filter(kind=Territory.Kind.COMMUNE).order_by()
+        for geometry in ("contour", "centre"):
+            for region, extent in (
+                communes.filter(**{f"{geometry}__isnull": False})
+                .values("region")
+                .annotate(extent=Extent(geometry))
+                .values_list("region", "extent")
+            ):
+                if extent:
+                    extents.setdefault(region, extent)
+        for west, south, east, north in extents.values():
             self.boxes.append(
                 (
                     west - _MARGIN_DEGREES,

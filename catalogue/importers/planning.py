@@ -107,7 +107,9 @@ def plan_import(table, mapping, user, known_ids=None, duplicate_index=None, read
         else:
             changes = _changes(candidate, existing)
             entry = Entry(candidate, Action.UPDATE if changes else Action.KEEP, existing, changes)
-        entry.same_in_file = seen.check(candidate)
+        same_in_file = seen.check(candidate)
+        if entry.action == Action.CREATE:  # an entry already in the catalogue is not a new duplicate
+            entry.same_in_file = same_in_file
         entries.append(entry)
     return Plan(entries=entries, refusals=refusals, rows=len(table.rows))
 
@@ -130,8 +132,11 @@ def _matched_entries(candidates, known_ids):
     identifier by an earlier import of the source, else the only entry with its SIREN."""
     by_siren = defaultdict(set)
     sirens = {candidate.siren for candidate in candidates if candidate.siren}
-    for siren, initiative_id in LegalEntity.objects.filter(siren__in=sirens).values_list(
-        "siren", "initiative_id"
+    # An archived entry (a deleted one) neither is updated nor keeps the live one from being.
+    for siren, initiative_id in (
+        LegalEntity.objects.filter(siren__in=sirens)
+        .exclude(initiative__status=Initiative.Status.ARCHIVED)
+        .values_list("siren", "initiative_id")
     ):
         by_siren[siren].add(initiative_id)
     wanted = {}

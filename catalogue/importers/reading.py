@@ -101,7 +101,10 @@ def _decode(content):
 
 
 def _headings(cells):
-    """Headings as given, stripped; an empty or repeated heading gets a name so that no column is lost."""
+    """Headings as given, stripped; an empty or repeated heading gets a name so that no column is lost.
+    A line without any heading is not a heading line: no names are made up for it."""
+    if not any(str(cell if cell is not None else "").strip() for cell in cells):
+        return []
     headings, seen = [], set()
     for number, cell in enumerate(cells, start=1):
         heading = str(cell if cell is not None else "").strip() or _("column %(number)d") % {"number": number}
@@ -132,8 +135,10 @@ def _read_csv(content, sheet):
         heading_cells = next(reader, [])
         headings = _headings(heading_cells)
         rows = []
+        # A row's line is the one it starts on: a quoted cell may hold line breaks.
+        start = reader.line_num + 1
         for cells in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
             rows.append(SourceRow(line=line, values=_values(headings, cells)))
@@ -199,18 +204,24 @@ def _read_geojson(content, sheet):
         raise UnreadableFile(_("This GeoJSON file holds no feature collection."))
     headings, seen = [], set()
     for feature in features:
-        for key in (feature.get("properties") or {}) if isinstance(feature, dict) else ():
+        for key in _properties(feature):
             if key not in seen:
                 seen.add(key)
                 headings.append(key)
     rows = []
     for number, feature in enumerate(features, start=1):
+        properties = _properties(feature)
         feature = feature if isinstance(feature, dict) else {}
-        properties = feature.get("properties") or {}
         values = {heading: _geojson_value(properties.get(heading)) for heading in headings}
         point, problem = _point(feature.get("geometry"))
         rows.append(SourceRow(line=number, values=values, point=point, geometry_problem=problem))
     return Table(headings=headings, rows=rows, description=_("%(count)d features") % {"count": len(rows)})
+
+
+def _properties(feature):
+    """A feature's properties; a malformed feature has none."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    return properties if isinstance(properties, dict) else {}
 
 
 def _geojson_value(value):
