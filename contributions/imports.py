@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Network
 from accounts.roles import is_administrator, member_network_ids
@@ -85,9 +86,12 @@ def run(batch, user):
         table, mapping, plan = preview(batch, user)
         if plan.refusals and not batch.leave_out_refused:
             raise Refused(
-                _(
+                ngettext(
+                    "%(count)d row is refused: nothing was imported. Correct the file, or choose to "
+                    "import without the refused row.",
                     "%(count)d rows are refused: nothing was imported. Correct the file, or choose to "
-                    "import without the refused rows."
+                    "import without the refused rows.",
+                    len(plan.refusals),
                 )
                 % {"count": len(plan.refusals)}
             )

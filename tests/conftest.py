@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from catalogue.importers.places import Places
 from catalogue.indexing import deferred
 from catalogue.management.commands.load_seed import SEED_FIXTURES
 from territories.models import Territory
@@ -86,6 +87,20 @@ def territories(request, db):
         call_command("load_territories", departement=SEED_DEPARTEMENTS, stdout=StringIO())
     elif not Territory.objects.communes().exists():
         call_command("load_territories", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def places(django_db_setup, django_db_blocker):
+    """The communes of France as an import reads them (``Places``), read once for a module as an
+    import reads them once per file.
+
+    A test that asks for nothing else has no database of its own, so pytest-django runs it after the
+    browser tests, which empty the territories: they are loaded again when they are missing.
+    """
+    with django_db_blocker.unblock():
+        if not Territory.objects.communes().exists():
+            call_command("load_territories", stdout=StringIO())
+        return Places()
 
 
 @pytest.fixture

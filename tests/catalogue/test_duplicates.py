@@ -125,7 +125,7 @@ def test_saving_an_entry_like_another_warns_with_a_link(curator_client, lannion_
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "peut être la même qu" in page or "may be the same" in page
+    assert "Cette fiche est peut-être la même qu’une autre" in page
     assert change_url(lannion_entry) in page
     assert Initiative.objects.filter(name="FabLab Lannion").exists()  # saved all the same
 

@@ -10,7 +10,6 @@ from django.utils import translation
 
 from accounts.models import Membership
 from catalogue.importers.mapping import guess_mapping
-from catalogue.importers.places import Places
 from catalogue.importers.planning import Action, plan_import
 from catalogue.importers.reading import read_table
 from catalogue.importers.rows import RowReader
@@ -32,12 +31,6 @@ SIREN = "552081317"
 def in_english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(scope="module")
-def places(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return Places()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.contrib.gis.geos import Point
 from django.utils import translation
 
 from catalogue.importers.mapping import guess_mapping
-from catalogue.importers.places import Places
 from catalogue.importers.reading import read_table
 from catalogue.importers.rows import Candidate, Refusal, RowReader
 from catalogue.models import Initiative
@@ -23,13 +22,6 @@ PERNES_TOWN_HALL = (2.4109, 50.4838)
 def in_english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(scope="module")
-def places(django_db_setup, django_db_blocker):
-    """The communes of France, read once for the module as an import reads them once per file."""
-    with django_db_blocker.unblock():
-        return Places()
 
 
 def csv_file(rows):

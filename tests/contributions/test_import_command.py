@@ -174,7 +174,7 @@ def test_commit_creates_drafts_of_the_network_with_their_provenance(technician, 
 def test_commit_is_refused_while_rows_are_refused_and_writes_nothing(technician, anct_file):
     before = written()
 
-    with pytest.raises(CommandError, match="1 rows are refused: nothing was imported"):
+    with pytest.raises(CommandError, match="1 row is refused: nothing was imported"):
         import_initiatives(anct_file, commit=True)
 
     assert written() == before

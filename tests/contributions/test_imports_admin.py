@@ -150,7 +150,7 @@ def test_a_refused_row_is_shown_with_its_line_and_nothing_is_imported(importer_c
 
     assert Initiative.objects.count() == before
     assert not ImportedRecord.objects.exists()
-    assert "nothing was imported" in response.content.decode()
+    assert "rien n’a été importé" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEW
 
@@ -196,7 +196,7 @@ def test_an_entry_like_one_of_the_catalogue_is_flagged_in_the_preview(importer_c
     preview = upload(importer_client)
 
     assert preview.context["counts"]["flagged"] == 1
-    assert "same website" in preview.content.decode()
+    assert "même site web" in preview.content.decode()
 
 
 def test_a_curator_without_a_network_may_not_import(client, seed):
