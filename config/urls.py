@@ -9,6 +9,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("territories.urls")),
     path("", include("catalogue.urls")),

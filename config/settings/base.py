@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.sitemaps",
     # Only for django-csp's system checks, which catch a misconfigured policy (old-style
     # CSP_* settings, EXCLUDE_URL_PREFIXES given as a string); the header is the middleware's.
     "csp",
@@ -54,6 +55,13 @@ INSTALLED_APPS = [
     "simple_history",
     # Login throttling (see "Logging in" below).
     "axes",
+    # The public API (api/): Django REST framework, its GeoJSON serializers, its OpenAPI
+    # description with Swagger UI served from this site's static files, CORS for GET.
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "territories",
     "accounts",
     # Before the catalogue although it depends on it (the import contract says so, not this list):
@@ -63,6 +71,7 @@ INSTALLED_APPS = [
     # come first.
     "contributions",
     "catalogue",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +80,8 @@ MIDDLEWARE = [
     # (request.csp_nonce), which the pages and django-leaflet's map scripts print.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: the API answers other sites' GETs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -244,6 +255,42 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# The public API (api/): read-only JSON and GeoJSON, open to every site for GET (CORS), within a rate
+# limit per address (API_RATE_LIMIT, as DRF writes rates: "600/min", "10000/day"), cached by clients
+# and proxies for API_CACHE_SECONDS, revalidated by ETag.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+REST_FRAMEWORK = {
+    # JSON only: the readable documentation is Swagger UI (/api/v1/documentation/), not DRF's
+    # browsable pages, whose inline scripts and forms a public read-only API does not need.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Percolateur",
+    "DESCRIPTION": _(
+        "The public catalogue of French tiers-lieux and citizen initiatives and of how local "
+        "authorities worked with them: the published initiatives, their comparable projects, the "
+        "territories and the vocabularies of the filters. Read-only, open to every site. The lists "
+        "take the same filters as the catalogue's page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # Geocoding (the geocoding package): the Base Adresse Nationale, then Nominatim (OpenStreetMap) when
 # the BAN fails or finds nothing. Domains and schemes are settings so that tests can point them at

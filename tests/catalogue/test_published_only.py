@@ -476,6 +476,37 @@ def toolbox_pages(client, shared, shown, hidden):
             assert word_of(initiative) not in html, name
 
 
+def api_lists(client, shared, shown, hidden):
+    queries = ({}, {"q": SHARED_WORD}, {"reseau": shared.network.slug}, {"territoire": "Pernes (62)"})
+    for query in queries:
+        page = get(client, reverse("api:initiative-list"), query).json()
+        assert [item["name"] for item in page["results"]] == [shown.name], query
+        assert page["count"] == 1
+        assert_not_on(json.dumps(page, ensure_ascii=False), hidden)
+        collection = get(client, reverse("api:initiative-geojson"), query).json()
+        assert [feature["properties"]["name"] for feature in collection["features"]] == [shown.name]
+
+
+def api_detail(client, shared, shown, hidden):
+    detail = get(client, reverse("api:initiative-detail", args=[shown.slug])).json()
+    assert detail["name"] == shown.name
+    assert_not_on(json.dumps(detail, ensure_ascii=False), hidden)
+    for initiative in hidden:
+        get(client, reverse("api:initiative-detail", args=[initiative.slug]), status=404)
+        get(client, reverse("api:initiative-comparables", args=[initiative.slug]), status=404)
+    other = neighbour(shared)
+    comparables = get(client, reverse("api:initiative-comparables", args=[other.slug])).json()
+    assert [found["initiative"]["name"] for found in comparables] == [shown.name]
+
+
+def api_vocabularies(client, shared, shown, hidden):
+    for endpoint, value in (("types", shared.kind.slug), ("outils-de-financement", shared.tool.slug)):
+        values = get(client, reverse(f"api:vocabulary-{endpoint}")).json()
+        link = next(item["initiatives"] for item in values if item["slug"] == value)
+        page = get(client, link).json()
+        assert [item["name"] for item in page["results"]] == [shown.name], endpoint
+
+
 SURFACES = {
     "home-list": home_list,
     "home-facets": home_facets,
@@ -494,6 +525,9 @@ SURFACES = {
     "comparable-territories": comparable_territory,
     "toolbox-index": toolbox_index,
     "toolbox-pages": toolbox_pages,
+    "api-lists": api_lists,
+    "api-detail": api_detail,
+    "api-vocabularies": api_vocabularies,
 }
 
 
