@@ -7,7 +7,7 @@ the legal set-up, the partners, the funding lines, the trajectory, the levers an
 written twice, as their stable value and as their label in the language asked for (``Accept-Language``).
 """
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -50,9 +50,42 @@ class TerritoryReferenceSerializer(serializers.Serializer):
 
 
 def _absolute(serializer, name, **kwargs):
-    path = reverse(name, kwargs=kwargs)
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
+    """The absolute address of the URL ``name`` for ``kwargs``. It is reversed once per answer, with
+    placeholders, then filled for each item: reversing it for each of 50 items took a fifth of a
+    page's time."""
+    templates = serializer.context.setdefault("url_templates", {})
+    key = (name, *sorted(kwargs))
+    if key not in templates:
+        path = reverse(name, kwargs={argument: f"--{argument}--" for argument in kwargs})
+        request = serializer.context.get("request")
+        templates[key] = request.build_absolute_uri(path) if request is not None else path
+    url = templates[key]
+    for argument, value in kwargs.items():
+        url = url.replace(f"--{argument}--", quote(str(value), safe=""))
+    return url
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        },
+    }
+)
+class PointField(serializers.Field):
+    """The initiative's location as a GeoJSON Point (longitude, latitude), or null, from the
+    coordinates the query computed (``lng``, ``lat``): no geometry is decoded per item."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, initiative):
+        if initiative.lng is None:
+            return None
+        return {"type": "Point", "coordinates": [initiative.lng, initiative.lat]}
 
 
 class SummaryFields(serializers.Serializer):
@@ -60,9 +93,10 @@ class SummaryFields(serializers.Serializer):
 
     fiche = serializers.SerializerMethodField(help_text=_("The initiative's public page on the site."))
     url = serializers.SerializerMethodField(help_text=_("Its detail in the API."))
-    kinds = LookupSerializer(many=True, read_only=True)
-    themes = LookupSerializer(many=True, read_only=True)
-    legal_forms = serializers.SerializerMethodField()
+    # Read by api.views.with_vocabularies.
+    kinds = LookupSerializer(source="listed.kinds", many=True, read_only=True)
+    themes = LookupSerializer(source="listed.themes", many=True, read_only=True)
+    legal_forms = LookupSerializer(source="listed.legal_forms", many=True, read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     commune = CommuneSerializer(read_only=True, allow_null=True)
     distance_km = serializers.SerializerMethodField(
@@ -74,11 +108,6 @@ class SummaryFields(serializers.Serializer):
 
     def get_url(self, initiative) -> str:
         return _absolute(self, "api:initiative-detail", slug=initiative.slug)
-
-    @extend_schema_field(LookupSerializer(many=True))
-    def get_legal_forms(self, initiative):
-        forms = {entity.legal_form.slug: entity.legal_form for entity in initiative.legal_entities.all()}
-        return [{"slug": form.slug, "label": form.label} for form in forms.values()]
 
     def get_distance_km(self, initiative) -> float | None:
         distance = getattr(initiative, "distance", None)
@@ -107,22 +136,19 @@ SUMMARY_FIELDS = (
 
 
 class InitiativeSummarySerializer(SummaryFields, serializers.ModelSerializer):
-    latitude = serializers.SerializerMethodField()
-    longitude = serializers.SerializerMethodField()
+    # Computed by the query (``api.views.COORDINATES``).
+    latitude = serializers.FloatField(source="lat", read_only=True, allow_null=True)
+    longitude = serializers.FloatField(source="lng", read_only=True, allow_null=True)
 
     class Meta:
         model = Initiative
         fields = ("id", *SUMMARY_FIELDS, "latitude", "longitude")
 
-    def get_latitude(self, initiative) -> float | None:
-        return initiative.location.y if initiative.location else None
-
-    def get_longitude(self, initiative) -> float | None:
-        return initiative.location.x if initiative.location else None
-
 
 class InitiativeFeatureSerializer(SummaryFields, GeoFeatureModelSerializer):
     """The same, as a GeoJSON Feature: the location is its geometry (null when it has none)."""
+
+    location = PointField()
 
     class Meta:
         model = Initiative

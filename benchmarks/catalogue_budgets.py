@@ -45,6 +45,11 @@ budget.
    | territory page with its charts                   | < 150 ms                 | < 300 ms   |
    | place suggestions                                | < 20 ms                  | < 20 ms    |
    | CSV export (~18,000 rows at 100,000)             | first byte < 300 ms, whole < 3 s | –  |
+   | API list, 50 items (JSON or GeoJSON), filters    | < 80 ms                  | < 160 ms   |
+   | API detail of an initiative                      | < 50 ms                  | < 100 ms   |
+
+   ``--only API`` measures the pages whose name holds "API" alone (any text; several, comma-separated).
+   The API's rate limit is lifted for the run (``API_RATE_LIMIT``), or its 429s would be measured.
 
 Nothing in this script grows faster than the pages it measures, so ``--sizes 1000000`` works,
 slowly: the tutorial's pages then take minutes (its map data holds a million model instances in
@@ -119,6 +124,8 @@ COMPARISON = Budgets(Budget(100), Budget(200))
 TERRITORY = Budgets(Budget(150), Budget(300))
 SUGGESTIONS = Budgets(Budget(20), Budget(20))
 EXPORT = Budgets(Budget(3000, first_byte_ms=300), None)
+API_LIST = Budgets(Budget(80), Budget(160))
+API_DETAIL = Budgets(Budget(50), Budget(100))
 FRANCE = "-5.5,41.2,9.8,51.2"
 
 # (what, path, budgets); "{fiche}" is the slug of the demo initiative with the most partners. Each
@@ -170,6 +177,11 @@ PAGES = [
     ("place suggestions", "/territoires/suggestions.json?q=lille", SUGGESTIONS),
     # About 18 % of the demo initiatives have a SCIC: some 18,000 rows at 100,000.
     ("CSV export, legal form", "/export/initiatives.csv?forme=scic", EXPORT),
+    ("API, GeoJSON, 50", "/api/v1/initiatives.geojson", API_LIST),
+    ("API, GeoJSON, 50, legal form", "/api/v1/initiatives.geojson?forme=scic", API_LIST),
+    ("API, JSON, 50, territory", "/api/v1/initiatives/?territoire=Nord%20(59)", API_LIST),
+    ("API, JSON, 50, search", "/api/v1/initiatives/?q=moulin", API_LIST),
+    ("API, detail", "/api/v1/initiatives/{fiche}/", API_DETAIL),
 ]
 WARM_UP = 3
 DEFAULT_SIZES = {"postgis": [10_000, 100_000], "spatialite": [10_000]}
@@ -177,6 +189,8 @@ DEFAULT_SIZES = {"postgis": [10_000, 100_000], "spatialite": [10_000]}
 
 def main():
     arguments = parse_arguments()
+    # The servers below inherit it: the API's rate limit would otherwise answer the repeats with 429s.
+    os.environ["API_RATE_LIMIT"] = "1000000/min"
     # A SIGTERM (a job stopped, a terminal closed) stops the servers and drops the databases, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     started = time.perf_counter()
@@ -230,7 +244,16 @@ def parse_arguments():
         action="store_true",
         help="measure the databases that --keep left (no set-up; demo data added or replaced to each size)",
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: [word.lower() for word in text.split(",")],
+        help="only the pages whose name holds one of these texts, comma-separated (e.g. API)",
+    )
     arguments = parser.parse_args()
+    only = arguments.only
+    arguments.pages = [page for page in PAGES if not only or any(word in page[0].lower() for word in only)]
+    if not arguments.pages:
+        parser.error("--only: no page's name holds that")
     names = ["spatialite"] if arguments.spatialite else arguments.databases
     unknown = set(names) - set(DEFAULT_SIZES)
     if unknown:
@@ -260,7 +283,7 @@ def measure_database(database, arguments):
         for size in arguments.sizes or DEFAULT_SIZES[database.key]:
             generation = bring_demo_data_to(database, size)
             log(f"{database.name}: compacted and analysed in {timed(database.compact):.1f} s")
-            report = measure_all(database, arguments.repeat, arguments.seconds)
+            report = measure_all(database, arguments.repeat, arguments.seconds, arguments.pages)
             print_table(database, size, generation, report, arguments.repeat)
     finally:
         if arguments.keep:
@@ -324,10 +347,10 @@ class Row(NamedTuple):
     error: str
 
 
-def measure_all(database, repeat, seconds):
+def measure_all(database, repeat, seconds, pages=PAGES):
     """Every page's queries and floor, its tutorial twin's queries (in process), then both pages'
     times and sizes (HTTP), ours then the twin's, page by page."""
-    templates = [path for _what, path, _budgets in PAGES]
+    templates = [path for _what, path, _budgets in pages]
     log("counting the SQL queries of each page and measuring their floor…")
     counted = count_queries(database, templates, requests=2, floor=True)
     fiche = counted["fiche"]
@@ -338,7 +361,7 @@ def measure_all(database, repeat, seconds):
     )
     rows = []
     with server(database.url) as ours_base, server(database.url, TUTORIAL_SETTINGS) as tutorial_base:
-        for what, template, budgets in PAGES:
+        for what, template, budgets in pages:
             path = template.format(fiche=fiche)
             page = counted["pages"][template]
             twin = twins["pages"][TUTORIAL_PREFIX + template]

@@ -108,17 +108,28 @@ def measure(client, path, requests, with_floor):
         elapsed = time.perf_counter() - started
         if elapsed > SLOW_SECONDS:
             break  # a slow page once is enough
-    context = response.context
     page = {
         "elapsed_ms": 1000 * elapsed,
         "status": response.status_code,
         "queries": recorder.count,
         "results": results(response, body),
-        "errors": [name for name, _label, _errors in (context and context.get("filter_errors")) or ()],
+        "errors": filter_errors(response, body),
     }
     if with_floor and response.status_code == 200:
         page.update(floor(recorder.statements))
     return page
+
+
+def filter_errors(response, body):
+    """The filters a page did not understand: from its context, or from an API answer's body."""
+    context = response.context
+    if context and context.get("filter_errors"):
+        return [name for name, _label, _errors in context["filter_errors"]]
+    if response.status_code == 200 and "json" in response.get("Content-Type", ""):
+        answer = json.loads(body)
+        if isinstance(answer, dict):
+            return list(answer.get("filter_errors") or ())
+    return []
 
 
 def results(response, body):
@@ -128,6 +139,14 @@ def results(response, body):
         return f"{response.context['paginator'].count:,} results"
     if response.status_code != 200:
         return ""
+    answer = json.loads(body) if "json" in kind else None
+    if isinstance(answer, dict) and "count" in answer:  # a page of the API
+        items = answer.get("features", answer.get("results", []))
+        if isinstance(items, dict):  # DRF's pages of a GeoJSON serializer: a FeatureCollection within
+            items = items.get("features", [])
+        return f"{len(items)} of {answer['count']:,} results"
+    if isinstance(answer, dict) and "slug" in answer:  # an initiative of the API
+        return "one initiative"
     if "geo+json" in kind:
         features = json.loads(body)["features"]
         total = sum(feature["properties"].get("count", 1) for feature in features)

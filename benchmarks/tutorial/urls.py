@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import api, views
 
 tutorial_patterns = [
     path("", views.InitiativeListView.as_view(), name="list"),
@@ -13,6 +13,9 @@ tutorial_patterns = [
     path("comparer/", views.ComparisonView.as_view(), name="compare"),
     path("comparables/", views.ComparablesView.as_view(), name="comparables"),
     path("territoires/suggestions.json", views.place_suggestions, name="suggestions"),
+    path("api/v1/initiatives/", api.InitiativeList.as_view(), name="api-list"),
+    path("api/v1/initiatives.geojson", api.InitiativeGeoJsonList.as_view(), name="api-geojson"),
+    path("api/v1/initiatives/<slug:slug>/", api.InitiativeDetail.as_view(), name="api-detail"),
 ]
 
 urlpatterns = [
