@@ -8,8 +8,22 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.CatalogueView.as_view(), name="map"),
     path("carte.geojson", views.MapDataView.as_view(), name="map-data"),
+    # The map that other sites embed, and the page that builds its snippet.
+    path("carte/integree/", views.EmbeddedMapView.as_view(), name="embedded-map"),
+    path("integrer/", views.EmbedBuilderView.as_view(), name="embed"),
     path("export/initiatives.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export/initiatives.geojson", views.GeoJsonExportView.as_view(), name="export-geojson"),
+    # The same results in the national schemas.
+    path(
+        "export/lieux-de-mediation-numerique.csv",
+        views.MediationNumeriqueExportView.as_view(),
+        name="export-mediation-numerique",
+    ),
+    path(
+        "export/data-inclusion-structures.json",
+        views.DataInclusionExportView.as_view(),
+        name="export-data-inclusion",
+    ),
     path("comparables/", views.ComparablesView.as_view(), name="comparables"),
     path("comparer/", views.ComparisonView.as_view(), name="compare"),
     path("comparer.csv", views.ComparisonCsvView.as_view(), name="compare-csv"),

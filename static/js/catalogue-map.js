@@ -21,7 +21,19 @@ export class CatalogueMap {
     this.query = new URLSearchParams();
     this.controller = null;
     this.addAreaButton();
-    map.on("moveend", () => this.refresh());
+    // A popup near the edge pans the map to show itself whole; redrawing the markers after that
+    // move would remove its marker, and so close it. Its move draws nothing new worth that.
+    this.panningToPopup = false;
+    map.on("autopanstart", () => {
+      this.panningToPopup = true;
+    });
+    map.on("moveend", () => {
+      if (this.panningToPopup) {
+        this.panningToPopup = false;
+        return;
+      }
+      this.refresh();
+    });
   }
 
   /** New filters: fit the view to their results (when asked), then draw them. */

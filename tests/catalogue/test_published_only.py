@@ -8,7 +8,7 @@ the features of the GeoJSON, the rows of the CSV, the counts of the facets) and 
 published entry and none of the three others; and again after the published one is archived and
 the draft published, which must swap them.
 
-The site has no sitemap, and its place suggestions count no initiative: neither is a surface here.
+The site's place suggestions count no initiative: they are not a surface here.
 """
 
 import csv
@@ -507,6 +507,17 @@ def api_vocabularies(client, shared, shown, hidden):
         assert [item["name"] for item in page["results"]] == [shown.name], endpoint
 
 
+def sitemap(client, shared, shown, hidden):
+    def text(response):
+        return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+    sections = re.findall(r"<loc>([^<]+)</loc>", text(get(client, reverse("sitemap"))))
+    listed = "".join(text(get(client, section)) for section in sections)
+    assert f"{fiche_url(shown)}</loc>" in listed
+    for initiative in hidden:
+        assert f"{fiche_url(initiative)}</loc>" not in listed
+
+
 SURFACES = {
     "home-list": home_list,
     "home-facets": home_facets,
@@ -528,6 +539,7 @@ SURFACES = {
     "api-lists": api_lists,
     "api-detail": api_detail,
     "api-vocabularies": api_vocabularies,
+    "sitemap": sitemap,
 }
 
 
