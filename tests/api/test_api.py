@@ -10,8 +10,17 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import override
+from hypothesis import given
 
 from catalogue.models import Initiative, Stage
+from tests.catalogue.test_query_strings import (
+    SCRIPT,
+    bad_whole_numbers,
+    examples,
+    fetch,
+    pairs,
+    query_strings,
+)
 from tests.factories import (
     InitiativeFactory,
     KindFactory,
@@ -362,3 +371,33 @@ def test_a_hostile_value_gives_an_answer_never_an_error(client, tiers_lieu):
                 response = client.get(url, QUERY_STRING=query)
                 assert response.status_code in (200, 400, 404), (url, name, value)
                 json.loads(response.content)
+
+
+# --- Any query string, as for the list page (Hypothesis) ----------------------------------------
+
+
+@examples
+@given(query=query_strings)
+def test_the_api_lists_answer_any_query_string_with_a_page_or_a_reason(client, seed, query):
+    for url_name in ("api:initiative-list", "api:initiative-geojson"):
+        response, body = fetch(client, url_name, query)
+
+        # A page number that is not one is a 404 with its reason; everything else is a page.
+        assert response.status_code in (200, 404), (url_name, query)
+        answer = json.loads(body)
+        if response.status_code == 404:
+            assert answer["detail"]
+            continue
+        assert isinstance(answer["filter_errors"], dict)
+        items = answer["features"] if url_name == "api:initiative-geojson" else answer["results"]
+        assert len(items) <= answer["count"]
+        assert SCRIPT not in body.decode()
+
+
+@examples
+@given(bad=bad_whole_numbers(), others=pairs)
+def test_the_api_reports_a_whole_number_it_cannot_read(client, seed, bad, others):
+    response, body = fetch(client, "api:initiative-list", urlencode([*others, bad]))
+
+    if response.status_code == 200:  # a page number drawn among the others may be a 404
+        assert bad[0] in json.loads(body)["filter_errors"]
