@@ -1,7 +1,9 @@
-"""What the API's tests share: a published entry with one of each of its parts."""
+"""What the API's tests share: a published entry with one of each of its parts, and the language
+left as each test found it."""
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.utils import translation
 
 from catalogue.models import InitiativeLever, InitiativeObstacle
 from tests.factories import (
@@ -19,6 +21,15 @@ from tests.factories import (
     PartnershipFactory,
     ThemeFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def language_left_as_found():
+    """The test client's requests activate their language in this thread and leave it active: a
+    request in English must not leave the next test of this worker in English."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture

@@ -13,13 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import axe_violations, format_violations
 from tests.factories import InitiativeFactory, KindFactory, NetworkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _(text):
+    """``text`` as the browser reads it: its context's locale is French, whatever language an earlier
+    test of this worker left active (the test client's requests activate theirs)."""
+    with translation.override("fr"):
+        return translation.gettext(text)
+
 
 EMBED = reverse("catalogue:embedded-map")
 BUILDER = reverse("catalogue:embed")
