@@ -56,6 +56,7 @@ from . import exports
 from .export_columns import Column
 from .exports import _cell, rows
 from .models import Initiative, LegalEntity
+from .postcodes import postcode
 
 SOURCE = "percolateur"
 # The "default pivot" of the ANCT's cartography code, for a place whose SIRET and RNA are unknown.
@@ -305,20 +306,6 @@ def _complete(batch):
 
 
 # --- Values -------------------------------------------------------------------------------------
-
-_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-
-
-def postcode(address, postcodes):
-    """The postcode of an address: the one it names, if it is one of its commune's, or else the
-    commune's only postcode. A commune with several (Lille has five) and an address that names none
-    of them give nothing: which one is right depends on the street."""
-    postcodes = postcodes or []
-    named = [code for code in _POSTCODE.findall(address or "") if code in postcodes]
-    if named:
-        return named[0]
-    return postcodes[0] if len(postcodes) == 1 else ""
-
 
 # What the national cartography's library accepts in the street part of an address: letters with
 # the accents of French, digits, spaces and a few signs. Quotes and other signs are dropped, dashes

@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .postcodes import postcode
+
 # What Django's json_script escapes: in HTML, a script element ends at the first "</script", and
 # "<!--" changes how it is parsed; as \u escapes the characters remain the same JSON strings.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -70,7 +72,8 @@ def _postal_address(initiative):
         "@type": "PostalAddress",
         "streetAddress": initiative.address,
         "addressLocality": commune.name if commune else None,
-        "postalCode": commune.postcodes[0] if commune and commune.postcodes else None,
+        # The one the address names, or the commune's only one (Lille has five).
+        "postalCode": postcode(initiative.address, commune.postcodes) or None if commune else None,
         "addressRegion": commune.region.name if commune and commune.region else None,
         "addressCountry": "FR",
     }

@@ -378,3 +378,14 @@ def test_in_chromium_the_print_button_prints_and_paper_gets_coordinates_instead_
     expect(page.locator(".fiche__online")).to_contain_text(initiative.get_absolute_url())
     after = page.evaluate("getComputedStyle(document.querySelector('.prose a'), '::after').content")
     assert "https://rnit.example.org/atelier" in after
+
+
+def test_json_ld_gives_the_postcode_the_address_names_among_its_commune_s(client, lille):
+    fives = InitiativeFactory(
+        name="Friche de Fives", commune=lille, address="12 rue Pierre-Legrand, 59800 Lille"
+    )
+    somewhere = InitiativeFactory(name="Quelque part à Lille", commune=lille, address="Rue Nationale")
+
+    assert the_json_ld(client, fives)["address"]["postalCode"] == "59800"
+    # Lille has five postcodes: without one in the address, none is given rather than a wrong one.
+    assert "postalCode" not in the_json_ld(client, somewhere)["address"]
