@@ -27,9 +27,7 @@ class PublicFiltersMixin:
             data=self.request.GET, request=self.request, queryset=Initiative.objects.published()
         )
         self.request.filter_errors = {
-            name: [str(message) for message in errors]
-            for name, errors in filterset.form.errors.items()
-            if name in filterset.form.fields
+            name: [str(message) for message in errors] for name, _label, errors in filterset.not_understood()
         }
         return filterset
 

@@ -36,6 +36,9 @@ class GeoJsonRenderer(JSONRenderer):
     format = "geojson"
 
 
+# The lists' parameters, described once: both lists take the catalogue's filters.
+FILTER_PARAMETERS = filter_parameters()
+
 # What a list item reads, and nothing of the wide text fields.
 SUMMARY_COLUMNS = (
     "pk",
@@ -96,7 +99,7 @@ def with_vocabularies(initiatives):
             "The published initiatives, filtered by the same parameters as the catalogue's page and in "
             "the same order (by name unless `tri` says otherwise), 50 to a page."
         ),
-        parameters=filter_parameters(),
+        parameters=FILTER_PARAMETERS,
         tags=["initiatives"],
     )
 )
@@ -119,7 +122,7 @@ class InitiativeListView(PublicFiltersMixin, generics.ListAPIView):
             "The same results as a GeoJSON FeatureCollection, for a map or a GIS: one Feature per "
             "initiative, its point as the geometry (null when it has no location)."
         ),
-        parameters=filter_parameters(),
+        parameters=FILTER_PARAMETERS,
         tags=["initiatives"],
     )
 )

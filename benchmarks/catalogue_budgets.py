@@ -65,7 +65,6 @@ import argparse
 import gzip
 import json
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -75,7 +74,7 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-from harness import REPOSITORY, PostGIS, SpatiaLite, manage, server, timed
+from harness import REPOSITORY, PostGIS, SpatiaLite, log, manage, prepare, server, stop_on_sigterm, timed
 
 TUTORIAL_SETTINGS = "benchmarks.tutorial.settings"
 TUTORIAL_PREFIX = "/tutoriel"
@@ -191,8 +190,7 @@ def main():
     arguments = parse_arguments()
     # The servers below inherit it: the API's rate limit would otherwise answer the repeats with 429s.
     os.environ["API_RATE_LIMIT"] = "1000000/min"
-    # A SIGTERM (a job stopped, a terminal closed) stops the servers and drops the databases, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
+    stop_on_sigterm()
     started = time.perf_counter()
     for database in arguments.databases:
         measure_database(database, arguments)
@@ -268,18 +266,8 @@ def parse_arguments():
 
 def measure_database(database, arguments):
     """Set-up, then a table per size, on one database; dropped at the end unless --keep."""
-    started = time.perf_counter()
     try:
-        if arguments.reuse:
-            if not database.exists():
-                raise SystemExit(f"--reuse: there is no {database} to reuse (run once with --keep)")
-            log(f"reusing {database}")
-        else:
-            log(f"creating {database}")
-            database.create()
-            for command in (("migrate", "--noinput"), ("load_territories",), ("load_seed",)):
-                log(f"{' '.join(command)}: {timed(manage, database.url, *command):.1f} s")
-            log(f"set-up done in {time.perf_counter() - started:.0f} s")
+        prepare(database, arguments.reuse)
         for size in arguments.sizes or DEFAULT_SIZES[database.key]:
             generation = bring_demo_data_to(database, size)
             log(f"{database.name}: compacted and analysed in {timed(database.compact):.1f} s")
@@ -290,10 +278,6 @@ def measure_database(database, arguments):
             log(f"kept {database}")
         else:
             database.drop()
-
-
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def bring_demo_data_to(database, size):

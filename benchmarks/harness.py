@@ -1,15 +1,20 @@
 """What the benchmarks share: databases created and dropped for them (PostGIS, or a SpatiaLite
-file), ``manage.py`` and ``runserver`` in subprocesses with production-like settings, and a timer.
+file) and brought to the site's set-up (``prepare``), ``manage.py`` and ``runserver`` in subprocesses
+with production-like settings, a benchmark's own functions run inside the project (``in_project``,
+answering with ``answer``), a timer and a log.
 
 The project's code runs in those subprocesses only, from the repository's root, so that a benchmark
 measures the site as a worker of a production server runs it.
 """
 
+import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -42,6 +47,57 @@ def manage(database_url, *command, **extra_environment):
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def stop_on_sigterm():
+    """A SIGTERM (a job stopped, a terminal closed) ends the benchmark as Ctrl-C does: its servers
+    stopped and its databases dropped by the ``finally`` that holds them."""
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
+
+
+def prepare(database, reuse=False):
+    """``database`` as the site's set-up leaves it: created, migrated, with every territory and the
+    seed; with ``reuse``, the one that ``--keep`` left, as it is."""
+    if reuse:
+        if not database.exists():
+            raise SystemExit(f"--reuse: there is no {database} to reuse (run once with --keep)")
+        log(f"reusing {database}")
+        return
+    started = time.perf_counter()
+    log(f"creating {database}")
+    database.create()
+    for command in (("migrate", "--noinput"), ("load_territories",), ("load_seed",)):
+        log(f"{' '.join(command)}: {timed(manage, database.url, *command):.1f} s")
+    log(f"set-up done in {time.perf_counter() - started:.0f} s")
+
+
+def in_project(database, module, function, **orders):
+    """The JSON answer of ``function`` of the benchmark ``module``, run inside ``manage.py shell`` on
+    ``database`` with ``orders`` in its environment (this directory on its path); ``function``
+    gives it with ``answer``."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as output:
+        manage(
+            database.url,
+            "shell",
+            "--verbosity",
+            "0",
+            "-c",
+            f"from {module} import {function}; {function}()",
+            PYTHONPATH=str(Path(__file__).resolve().parent),
+            BENCH_OUTPUT=output.name,
+            **{name: str(value) for name, value in orders.items()},
+        )
+        return json.loads(Path(output.name).read_text())
+
+
+def answer(result):
+    """What a function run by ``in_project`` gives back."""
+    with open(os.environ["BENCH_OUTPUT"], "w") as output:
+        json.dump(result, output)
 
 
 def timed(function, *arguments):

@@ -49,20 +49,19 @@ import argparse
 import cProfile
 import csv
 import io
-import json
 import os
 import pstats
 import random
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from catalogue_budgets import bring_demo_data_to, log
-from harness import REPOSITORY, PostGIS, SpatiaLite, manage, timed
+from catalogue_budgets import bring_demo_data_to
+from harness import REPOSITORY, PostGIS, SpatiaLite, log, prepare, stop_on_sigterm, timed
+from harness import answer as harness_answer
+from harness import in_project as harness_in_project
 
 BUDGET_SECONDS = 60
 HEADINGS = [
@@ -94,8 +93,7 @@ BENCH_USER = "bench-import@example.org"
 
 def main():
     arguments = parse_arguments()
-    # A SIGTERM (a job stopped, a terminal closed) drops the databases, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
+    stop_on_sigterm()
     started = time.perf_counter()
     for database in arguments.databases:
         measure_database(database, arguments)
@@ -160,15 +158,7 @@ def measure_database(database, arguments):
     started = time.perf_counter()
     path = REPOSITORY / "var" / f"bench-import-{database.key}.csv"
     try:
-        if arguments.reuse:
-            if not database.exists():
-                raise SystemExit(f"--reuse: there is no {database} to reuse (run once with --keep)")
-            log(f"reusing {database}")
-        else:
-            log(f"creating {database}")
-            database.create()
-            for command in (("migrate", "--noinput"), ("load_territories",), ("load_seed",)):
-                log(f"{' '.join(command)}: {timed(manage, database.url, *command):.1f} s")
+        prepare(database, arguments.reuse)
         generation = bring_demo_data_to(database, arguments.catalogue)
         log(f"{database.name}: compacted and analysed in {timed(database.compact):.1f} s")
         log(f"set-up done in {time.perf_counter() - started:.0f} s")
@@ -195,27 +185,8 @@ def measure_database(database, arguments):
 
 
 def in_project(database, function, **orders):
-    """The JSON answer of ``function`` of this module, run inside ``manage.py shell`` on ``database``
-    with ``orders`` in its environment; this directory is on its path for ``harness`` and
-    ``database_floor``."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as output:
-        manage(
-            database.url,
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            f"from import_preview import {function}; {function}()",
-            PYTHONPATH=str(Path(__file__).resolve().parent),
-            BENCH_OUTPUT=output.name,
-            **{name: str(value) for name, value in orders.items()},
-        )
-        return json.loads(Path(output.name).read_text())
-
-
-def _answer(answer):
-    with open(os.environ["BENCH_OUTPUT"], "w") as output:
-        json.dump(answer, output)
+    """The JSON answer of ``function`` of this module, run inside the project (``harness.in_project``)."""
+    return harness_in_project(database, "import_preview", function, **orders)
 
 
 # --- Inside the project (manage.py shell): the file ---------------------------------------------
@@ -338,7 +309,7 @@ def write_file():
         writer = csv.DictWriter(file, HEADINGS, delimiter=";", lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-    _answer({"rows": len(rows), "kinds": dict(Counter(plan))})
+    harness_answer({"rows": len(rows), "kinds": dict(Counter(plan))})
 
 
 def _new_row(rng, number, commune, kinds):
@@ -447,7 +418,7 @@ def measure():
     log(f"the tutorial's way, {counts['rows']:,} rows: {seconds:.2f} s, {recorder.count:,} queries")
     answer["tutorial"] = {"seconds": seconds, "queries": recorder.count, "counts": counts}
     answer["load"] = os.getloadavg()
-    _answer(answer)
+    harness_answer(answer)
 
 
 def our_preview(file_name, content, user):

@@ -35,18 +35,16 @@ table gives the load average. Progress goes to stderr, the table to stdout.
 """
 
 import argparse
-import json
 import os
 import re
-import signal
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from catalogue_budgets import fetch, log
-from harness import PostGIS, connect, manage, server, timed
+from catalogue_budgets import fetch
+from harness import PostGIS, connect, log, manage, prepare, server, stop_on_sigterm, timed
+from harness import answer as harness_answer
+from harness import in_project as harness_in_project
 
 BUDGET_SECONDS = 1.0
 SECTION_PAGE = "/sitemap-initiatives-1.xml"
@@ -57,8 +55,7 @@ LOC = re.compile(rb"<loc>([^<]+)</loc>")
 
 def main():
     arguments = parse_arguments()
-    # A SIGTERM (a job stopped, a terminal closed) drops the database, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
+    stop_on_sigterm()
     started = time.perf_counter()
     database = PostGIS(arguments.postgis)
     try:
@@ -102,16 +99,10 @@ def parse_arguments():
 
 def set_up(database, arguments):
     """The database, its territories, seed and made-up entries; returns how long generate_demo took."""
+    prepare(database, arguments.reuse)
     if arguments.reuse:
-        if not database.exists():
-            raise SystemExit(f"--reuse: there is no {database} to reuse (run once with --keep)")
-        log(f"reusing {database}")
         return 0.0
     started = time.perf_counter()
-    log(f"creating {database}")
-    database.create()
-    for command in (("migrate", "--noinput"), ("load_territories",), ("load_seed",)):
-        log(f"{' '.join(command)}: {timed(manage, database.url, *command):.1f} s")
     log(f"generate_demo --count {arguments.count}…")
     generation = timed(manage, database.url, "generate_demo", "--count", str(arguments.count))
     log(f"generate_demo: {generation:.1f} s")
@@ -126,21 +117,8 @@ def set_up(database, arguments):
 
 
 def in_project(database, function, **orders):
-    """The JSON answer of ``function`` of this module, run inside ``manage.py shell`` on
-    ``database`` with ``orders`` in its environment (this directory on its path)."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as output:
-        manage(
-            database.url,
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            f"from sitemap import {function}; {function}()",
-            PYTHONPATH=str(Path(__file__).resolve().parent),
-            BENCH_OUTPUT=output.name,
-            **{name: str(value) for name, value in orders.items()},
-        )
-        return json.loads(Path(output.name).read_text())
+    """The JSON answer of ``function`` of this module, run inside the project (``harness.in_project``)."""
+    return harness_in_project(database, "sitemap", function, **orders)
 
 
 def measure_http(database, repeat):
@@ -258,8 +236,7 @@ def measure():
             list(InitiativeSection().items()[: InitiativeSection.limit])
         answer["one_query_floor"] = floor(recorder.statements)
     answer["load"] = os.getloadavg()
-    with open(os.environ["BENCH_OUTPUT"], "w") as output:
-        json.dump(answer, output)
+    harness_answer(answer)
 
 
 def read(client, url):

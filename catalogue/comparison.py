@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territories.models import Territory
 
-from .exports import BYTE_ORDER_MARK
-from .exports import _cell as spreadsheet_cell
+from .exports import BYTE_ORDER_MARK, spreadsheet_cell
 from .models import Initiative
 from .templatetags.catalogue_tags import euros, grouped, square_metres
 from .views.fiche import partners_by_role

@@ -27,8 +27,11 @@ _NUMBER = re.compile(r"^-?[0-9]+(,[0-9]+)?$")
 BYTE_ORDER_MARK = "\ufeff"
 
 
-def csv_lines(initiatives, absolute_url, *, columns=CATALOGUE):
-    """The CSV, line by line (as strings), starting with the byte order mark and the headings."""
+def csv_lines(initiatives, absolute_url, *, columns=CATALOGUE, read=None):
+    """The CSV, line by line (as strings), starting with the byte order mark and the headings. Its
+    rows are ``read(initiatives, absolute_url, columns)`` (by default ``rows`` below: what the
+    columns read of the initiatives and their labels)."""
+    read = read or rows
     chosen = [column for column in columns if column.heading is not None]
     buffer = StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -41,8 +44,8 @@ def csv_lines(initiatives, absolute_url, *, columns=CATALOGUE):
 
     writer.writerow([str(column.heading) for column in chosen])
     yield BYTE_ORDER_MARK + flush()
-    for row in rows(initiatives, absolute_url, chosen):
-        writer.writerow([_cell(column.format.csv(column.value(row))) for column in chosen])
+    for row in read(initiatives, absolute_url, chosen):
+        writer.writerow([spreadsheet_cell(column.format.csv(column.value(row))) for column in chosen])
         yield flush()
 
 
@@ -88,7 +91,7 @@ def rows(initiatives, absolute_url, columns, also=()):
             yield row
 
 
-def _cell(text):
+def spreadsheet_cell(text):
     """Cells that a spreadsheet would run as a formula (=, +, -, @) are written as text: curators'
     text must not become a formula in an official's spreadsheet."""
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(text):

@@ -2,7 +2,7 @@
 
 Every parameter has a short French name, since people share these URLs: ``?forme=scic&densite=rural``.
 A value that cannot be understood never gives an error page: the form reports it and that filter is
-left out, the others still apply (see ``InitiativeFilterSet.errors``).
+left out, the others still apply (see ``InitiativeFilterSet.not_understood``).
 
 The facets (kinds, legal forms, funding tools…) are declared in ``catalogue.facets``, which gives
 their filters; the search, the places, the figures and the map's area are declared here. Within one
@@ -286,6 +286,18 @@ class InitiativeFilterSet(django_filters.FilterSet):
             if name in self.filters and name != leaving_out and (only is None or name in only):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def not_understood(self):
+        """(parameter, label, messages) of each filter whose value the form did not understand: left
+        out of the results, and reported by every page of them (``partials/filter_errors.html``) and
+        by the API."""
+        form = self.form
+        self.cleaned  # noqa: B018 (validates the form once)
+        return [
+            (name, form.fields[name].label, errors)
+            for name, errors in form.errors.items()
+            if name in form.fields
+        ]
 
     @property
     def active(self):

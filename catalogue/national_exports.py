@@ -54,7 +54,7 @@ from django.utils.html import strip_tags
 
 from . import exports
 from .export_columns import Column
-from .exports import _cell, rows
+from .exports import rows, spreadsheet_cell
 from .models import Initiative, LegalEntity
 from .postcodes import postcode
 
@@ -126,7 +126,7 @@ def _text(name, value, *, free=False):
     def cell(row):
         text = value(row)
         text = "" if text is None else str(text)
-        return _cell(text) if free else text
+        return spreadsheet_cell(text) if free else text
 
     return Column(name, None, (), cell)
 

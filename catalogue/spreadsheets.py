@@ -13,17 +13,16 @@ does not read — the networks, the territories served and the parts — is read
 query each, whatever the number of entries and of their rows.
 
 Both files open in a French spreadsheet as they are, and in neither can a curator's text run as a
-formula (``exports._cell``, as the public CSV): the CSV is written as the public one (``;``, a byte
-order mark, CRLF, decimal commas, ISO dates); the XLSX holds numbers and days as such, a bold header
-row frozen at the top, an autofilter, and columns as wide as what they hold.
+formula (``exports.spreadsheet_cell``, as the public CSV): the CSV is written by the public one's
+writer (``;``, a byte order mark, CRLF, decimal commas, ISO dates); the XLSX holds numbers and days
+as such, a bold header row frozen at the top, an autofilter, and columns as wide as what they hold.
 """
 
-import csv
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 from itertools import chain, islice
 
 from django.urls import reverse
@@ -38,9 +37,9 @@ from openpyxl.utils import get_column_letter
 
 from territories.labels import territory_label
 
+from . import exports
 from .export_columns import CATALOGUE, DATE, LIST, NUMBER, Column, Format, choice, column
-from .exports import BATCH_SIZE, BYTE_ORDER_MARK
-from .exports import _cell as spreadsheet_cell
+from .exports import BATCH_SIZE, spreadsheet_cell
 from .exports import rows as catalogue_rows
 from .models import Initiative
 from .models.parts import ROWS
@@ -202,21 +201,8 @@ CURATORS = (
 
 
 def csv_lines(initiatives, absolute_url, *, columns=CURATORS):
-    """The CSV, line by line (as strings), starting with the byte order mark and the headings."""
-    buffer = StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-
-    def flush():
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow([str(column.heading) for column in columns])
-    yield BYTE_ORDER_MARK + flush()
-    for row in rows(initiatives, absolute_url, columns):
-        writer.writerow([spreadsheet_cell(column.format.csv(column.value(row))) for column in columns])
-        yield flush()
+    """The CSV, line by line (as strings), written as the public one, with the rows read here."""
+    return exports.csv_lines(initiatives, absolute_url, columns=columns, read=rows)
 
 
 def xlsx_bytes(initiatives, absolute_url, *, columns=CURATORS):

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from catalogue.importers.places import Places
 from catalogue.indexing import deferred
@@ -27,6 +28,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def language_left_as_found():
+    """The test client's requests activate their language in the test's thread and leave it active:
+    a request in English must not leave the next test of this worker in English."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture

@@ -59,21 +59,22 @@ class CatalogueView(PublicFiltersMixin, ListView):
             sort_choices=filterset.sort_choices(),
             querystring=query.urlencode(),
             has_filters=bool(filterset.active),
-            filter_errors=[
-                (name, filterset.form.fields[name].label, errors)
-                for name, errors in filterset.form.errors.items()
-                if name in filterset.form.fields
-            ],
+            filter_errors=filterset.not_understood(),
             show_distance=filterset.near_point is not None,
             # "Résultats pour « recyclerie »", when a typo was corrected.
             search_correction=filterset.search_query if filterset.search_query.corrected else None,
-            # For the map's script, as text: the template would write "85,06" in French.
-            map_limits={
-                "france": ",".join(str(value) for value in limits.FRANCE_BBOX),
-                "max_latitude": str(limits.MAX_LATITUDE),
-            },
+            map_limits=map_limits(),
         )
         return context
+
+
+def map_limits():
+    """France's box and the highest latitude, for the map's script, as text: the template would
+    write "85,06" in French."""
+    return {
+        "france": ",".join(str(value) for value in limits.FRANCE_BBOX),
+        "max_latitude": str(limits.MAX_LATITUDE),
+    }
 
 
 class MapDataView(PublicFiltersMixin, View):

@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.generic import TemplateView
 
-from .. import limits
-from .catalogue import PublicFiltersMixin
+from .catalogue import PublicFiltersMixin, map_limits
 
 # Who may frame the embedded map: any site (see the module's docstring).
 EMBED_FRAME_ANCESTORS = ["*"]
@@ -53,15 +52,6 @@ def understood_query(filterset):
         if values:
             query.setlist(name, values)
     return query
-
-
-def filter_errors(filterset):
-    """(parameter, label, messages) of each filter that the form did not understand, which the
-    pages report as the list page does."""
-    form = filterset.form
-    return [
-        (name, form.fields[name].label, errors) for name, errors in form.errors.items() if name in form.fields
-    ]
 
 
 def _with_query(path, query):
@@ -122,7 +112,7 @@ class EmbedBuilderView(PublicFiltersMixin, TemplateView):
             kept=kept,
             # The builder with its own choices only, for "remove the other filters".
             without_kept=_with_query(reverse("catalogue:embed"), _only(query, BUILDER_FIELDS)),
-            filter_errors=filter_errors(filterset),
+            filter_errors=filterset.not_understood(),
             embed_path=embed_path,
             embed_url=embed_url,
             snippet=embed_snippet(embed_url),
@@ -211,12 +201,9 @@ class EmbeddedMapView(PublicFiltersMixin, TemplateView):
             count=count,
             list_length=EMBED_LIST_LENGTH,
             has_filters=bool(filterset.active),
-            filter_errors=filter_errors(filterset),
+            filter_errors=filterset.not_understood(),
             list_url=_with_query(reverse("catalogue:map"), query),
             frame_title=frame_title(),
-            map_limits={
-                "france": ",".join(str(value) for value in limits.FRANCE_BBOX),
-                "max_latitude": str(limits.MAX_LATITUDE),
-            },
+            map_limits=map_limits(),
         )
         return context

@@ -96,11 +96,7 @@ class TerritoryDetailView(TemplateView):
             filterset=filterset,
             form=filterset.form,
             facets=counted_facets(filterset, counts),
-            filter_errors=[
-                (name, filterset.form.fields[name].label, errors)
-                for name, errors in filterset.form.errors.items()
-                if name in filterset.form.fields
-            ],
+            filter_errors=filterset.not_understood(),
             narrowed=narrowed,
             page_obj=page,
             initiatives=page.object_list,

@@ -286,6 +286,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The sections of the documentation page: their names are the operations' ids in its URLs,
+    # their descriptions are in the reader's language.
+    "TAGS": [
+        {
+            "name": "initiatives",
+            "description": _("The published initiatives, their facts and their comparables."),
+        },
+        {"name": "territories", "description": _("Communes, intercommunalities, départements and régions.")},
+        {"name": "vocabularies", "description": _("The values that the filters take.")},
+    ],
 }
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

@@ -1,9 +1,7 @@
-"""What the API's tests share: a published entry with one of each of its parts, and the language
-left as each test found it."""
+"""What the API's tests share: a published entry with one of each of its parts."""
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.utils import translation
 
 from catalogue.models import InitiativeLever, InitiativeObstacle
 from tests.factories import (
@@ -21,15 +19,6 @@ from tests.factories import (
     PartnershipFactory,
     ThemeFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def language_left_as_found():
-    """The test client's requests activate their language in this thread and leave it active: a
-    request in English must not leave the next test of this worker in English."""
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 @pytest.fixture

@@ -94,6 +94,8 @@ def test_the_description_is_written_in_french_and_in_english(client, territories
     french_names = {p["name"]: p["description"] for p in french["paths"][operation]["get"]["parameters"]}
     assert english_names["territoire"].startswith("Territory")
     assert french_names["territoire"].startswith("Territoire")
+    sections = {tag["name"]: tag["description"] for tag in french["tags"]}
+    assert sections["vocabularies"] == "Les valeurs que prennent les filtres."
 
 
 def test_the_documentation_page_is_served_from_this_site(client, territories):
