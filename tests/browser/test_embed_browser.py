@@ -292,17 +292,7 @@ def test_choosing_in_the_builder_updates_the_code_and_the_preview(page, live_ser
 
 
 def test_the_builder_works_without_javascript(browser, live_server, entries):
-    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
-    allowed_host = urlsplit(live_server.url).netloc
-    context.route(
-        "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).netloc == allowed_host
-        else route.abort(),
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with browsing(browser, live_server, live_server.url, java_script_enabled=False) as page:
         page.goto(live_server.url + BUILDER)
         expect(page.get_by_role("button", name=_("Copy"))).to_be_hidden()
 
@@ -312,5 +302,3 @@ def test_the_builder_works_without_javascript(browser, live_server, entries):
         assert snippet_query(page)[1] == {"type": ["tiers-lieu"]}
         expect(page.frame_locator("#embed-preview").locator(".embed-card__name")).to_have_count(2)
         expect(page.frame_locator("#embed-preview").locator(".map-fallback")).to_be_visible()
-    finally:
-        context.close()
