@@ -6,20 +6,14 @@ transaction as any change of the published initiatives), the address asked for a
 of the answer: one cheap query, before the view does any work.
 """
 
-import hashlib
 from functools import wraps
 
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from catalogue.models import CatalogueVersion, Initiative
-
-
-def catalogue_etag(request, *args, **kwargs):
-    key = f"{CatalogueVersion.current()}|{get_language()}|{request.get_full_path()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+from catalogue import cached_pages
+from catalogue.models import Initiative
 
 
 def initiative_last_modified(request, slug, **kwargs):
@@ -28,7 +22,7 @@ def initiative_last_modified(request, slug, **kwargs):
 
 def cached(view, last_modified=None):
     """``view`` answering conditional requests, with its caching headers."""
-    conditional = condition(etag_func=catalogue_etag, last_modified_func=last_modified)(view)
+    conditional = condition(etag_func=cached_pages.etag, last_modified_func=last_modified)(view)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

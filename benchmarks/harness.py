@@ -1,14 +1,17 @@
 """What the benchmarks share: databases created and dropped for them (PostGIS, or a SpatiaLite
 file) and brought to the site's set-up (``prepare``), ``manage.py`` and ``runserver`` in subprocesses
-with production-like settings, a benchmark's own functions run inside the project (``in_project``,
-answering with ``answer``), a timer and a log.
+with production-like settings (their static files collected once per run, ``static_root``), a
+benchmark's own functions run inside the project (``in_project``, answering with ``answer``), a
+timer and a log.
 
 The project's code runs in those subprocesses only, from the repository's root, so that a benchmark
 measures the site as a worker of a production server runs it.
 """
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -28,6 +31,12 @@ SETTINGS = "config.settings.base"
 
 
 def environment(database_url, settings=SETTINGS):
+    """The environment of the project's subprocesses: the site's settings with DEBUG off, as in
+    production, and the static files collected for them (``static_root``)."""
+    return {**_settings_environment(database_url, settings), "STATIC_ROOT": static_root(database_url)}
+
+
+def _settings_environment(database_url, settings=SETTINGS):
     return {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -37,6 +46,46 @@ def environment(database_url, settings=SETTINGS):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "off",
     }
+
+
+_static_root = None
+# collectstatic's storage for the benchmarks: the same hashed names and manifest as the site's
+# (WhiteNoise's CompressedManifestStaticFilesStorage reads it), without the gzip and Brotli copies
+# of every file, which take minutes to make and which no measured page reads.
+_BENCHMARK_STATIC_STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+}
+
+
+def static_root(database_url):
+    """A temporary STATIC_ROOT with the static files collected, once per benchmark run (deleted
+    when it ends); ``database_url`` only for the settings to load. With DEBUG off, the site's
+    ``{% static %}`` reads the collected manifest: without it every page fails ("Missing
+    staticfiles manifest entry")."""
+    global _static_root
+    if _static_root is None:
+        directory = tempfile.mkdtemp(prefix="percolateur-bench-static-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        started = time.perf_counter()
+        collect = (
+            "from django.conf import settings\n"
+            "from django.core.management import call_command\n"
+            "from django.test.utils import override_settings\n"
+            f"storages = {{**settings.STORAGES, **{_BENCHMARK_STATIC_STORAGES!r}}}\n"
+            "with override_settings(STORAGES=storages):\n"
+            "    call_command('collectstatic', interactive=False, verbosity=0)\n"
+        )
+        subprocess.run(
+            [PYTHON, "manage.py", "shell", "--verbosity", "0", "-c", collect],
+            cwd=REPOSITORY,
+            # No database is read (it may not exist yet): the settings only need its URL.
+            env={**_settings_environment(database_url), "STATIC_ROOT": directory},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        _static_root = directory
+        log(f"static files collected in {time.perf_counter() - started:.1f} s")
+    return _static_root
 
 
 def manage(database_url, *command, **extra_environment):
@@ -242,6 +291,13 @@ class SpatiaLite:
         return f"SQLite {sqlite}, SpatiaLite {spatialite}"
 
 
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class server:
     """``manage.py runserver`` on a free port of 127.0.0.1, for the duration of a ``with``; with the
     site's settings unless ``settings`` names another module."""
@@ -255,9 +311,7 @@ class server:
         return f"127.0.0.1:{port}"
 
     def __enter__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.process = subprocess.Popen(
             # One thread, as one worker of a production server: its database connection is reused.
             [

@@ -30,7 +30,7 @@ if [ "$mode" = test ]; then
     pg_major=$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n1)
     pg_major=${pg_major:-15}
   fi
-  packages+=("postgresql-${pg_major}-postgis-3" chromium chromium-driver)
+  packages+=("postgresql-${pg_major}-postgis-3" chromium chromium-driver redis-server)
   # Debian's npm is large: only when no npm is here already (Node.js may come from elsewhere).
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi

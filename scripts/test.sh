@@ -37,6 +37,16 @@ else
   fi
 fi
 
+# --- Redis ---------------------------------------------------------------------------------------
+# The cache's tests use Redis on 127.0.0.1:6379 when it is there (they skip, saying why, when it is
+# not): started here when it is installed but not running, keeping nothing on disk.
+if command -v redis-server >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  say "Starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir "${TMPDIR:-/tmp}" --logfile "$PWD/var/redis-tests.log" >/dev/null || true
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+
 # --- Checks that need no database ----------------------------------------------------------------
 say "Checking the code style (ruff), which way the apps depend (import-linter) and the migrations"
 .venv/bin/ruff check . || exit 1
@@ -48,7 +58,9 @@ say "Checking the code style (ruff), which way the apps depend (import-linter) a
 # --- The tests, on both databases ----------------------------------------------------------------
 # One pytest-xdist worker per core (PYTEST_WORKERS to change it; 0 runs them in this process): each
 # worker has its own test database, with the territories loaded once in it.
+# The tests of one group (the production server's, which share one server) run in one worker.
 workers=${PYTEST_WORKERS:-$(nproc)}
+[ "$workers" = 0 ] || set -- --dist loadgroup "$@"
 status=0
 say "Tests on SpatiaLite ($workers workers)"
 DATABASE_URL="spatialite:///$PWD/var/test.sqlite3" .venv/bin/python -m pytest -n "$workers" "$@" || status=1

@@ -123,9 +123,11 @@ def seed(territories):
 # --- Geocoding ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def empty_cache():
-    """An empty cache before and after the test, so that no geocoding answer comes from another."""
+    """An empty cache before and after every test, so that no geocoding answer comes from another,
+    and no count or map data either: the pages keep them under the catalogue's version, and a test
+    rolled back leaves the version as the previous test found it."""
     cache.clear()
     yield
     cache.clear()

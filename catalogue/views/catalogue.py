@@ -1,16 +1,21 @@
 """The catalogue's list page with its map, the map data and the exports of the results, all read from
-the one public FilterSet."""
+the one public FilterSet. The facet counts and the map data are kept in the shared cache, and the map
+data and the exports answer with an ETag (``catalogue.cached_pages``)."""
+
+import json
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse, StreamingHttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.generic import ListView, View
 from django_filters.views import FilterMixin
 
-from .. import exports, filters, limits, map_data
-from ..facets import counted_facets
+from .. import cached_pages, exports, filters, limits, map_data
+from ..facets import counted_facets, facet_counts
 from ..filters import InitiativeFilterSet
 from ..models import Initiative
 
@@ -49,12 +54,13 @@ class CatalogueView(PublicFiltersMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
+        counts = cached_pages.kept("facets", self.request, lambda: facet_counts(filterset))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             filterset=filterset,
             form=filterset.form,
-            facets=counted_facets(filterset),
+            facets=counted_facets(filterset, counts),
             sort=filterset.sort,
             sort_choices=filterset.sort_choices(),
             querystring=query.urlencode(),
@@ -77,30 +83,34 @@ def map_limits():
     }
 
 
+@method_decorator(cached_pages.conditional, name="get")
 class MapDataView(PublicFiltersMixin, View):
     """The GeoJSON that the map's script fetches: the filtered initiatives in the map's view
-    (``bbox=west,south,east,north``), clustered by the database. A broken ``bbox`` is a 400 with
-    its reason; unknown filter values are left out, as on the page."""
+    (``bbox=west,south,east,north``), clustered by the database and kept in the cache by URL. A
+    broken ``bbox`` is a 400 with its reason; unknown filter values are left out, as on the page."""
 
     def get(self, request):
-        filterset = self.filterset
         raw_bbox = request.GET.get("bbox", "")
         try:
             bbox = filters.parse_bbox(raw_bbox) if raw_bbox else Polygon.from_bbox(limits.FRANCE_BBOX)
         except ValidationError as error:
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        body = cached_pages.kept("map", request, lambda: self.geojson(bbox))
+        return HttpResponse(body, content_type="application/geo+json")
+
+    def geojson(self, bbox):
+        filterset = self.filterset
         collection = map_data.feature_collection(filterset.qs, bbox, narrowed=bool(filterset.active))
-        if request.GET.get("etendue"):
+        if self.request.GET.get("etendue"):
             collection["bbox"] = map_data.extent(filterset.qs)
-        return JsonResponse(
-            collection,
-            content_type="application/geo+json",
-            json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
-        )
+        text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+        return text.encode()
 
 
+@method_decorator(cached_pages.conditional, name="get")
 class ExportView(PublicFiltersMixin, View):
-    """The results of the page's filters, whole (not one page), as a file to download."""
+    """The results of the page's filters, whole (not one page), as a file to download; asked again
+    with its ETag while nothing changed, a 304."""
 
     content_type = ""
     extension = ""

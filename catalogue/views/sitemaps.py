@@ -29,6 +29,7 @@ DISALLOWED = (
     "/admin/",  # the curators' space
     "/compte/",  # forgotten passwords, invitations
     "/i18n/",  # the language switch
+    "/sante/",  # the health page, for load balancers
     "/api/",  # the public API: the fiches' facts again, as data for programs
     "/export/",  # the list's results as files
     "/*.csv",  # those and the comparison's, whatever their path

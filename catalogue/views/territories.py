@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from territories.forms import PlaceField
 from territories.models import Territory
 
-from .. import territory_figures
+from .. import cached_pages, territory_figures
 from ..facets import counted_facets, facet_counts
 from ..filters import InitiativeFilterSet
 from ..models import FacetValue, Initiative
@@ -77,7 +77,7 @@ class TerritoryDetailView(TemplateView):
         )
         results = filterset.sorted_qs().for_card()
         narrowed = bool(set(filterset.active) - {"territoire"})
-        counts = facet_counts(filterset)
+        counts = cached_pages.kept("facets", self.request, lambda: facet_counts(filterset))
         if narrowed:
             inside = published.filter(pk__in=FacetValue.objects.initiatives_in(territory))
             charts, total = territory_figures.charts(inside), inside.count()

@@ -72,13 +72,20 @@ INSTALLED_APPS = [
     "contributions",
     "catalogue",
     "api",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The static files, compressed and with far-future cache headers (their names carry their hash),
+    # served by the application server itself: no separate web server to configure.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One structured line per request (method, path, status, duration), see LOGGING.
+    "operations.request_log.RequestLogMiddleware",
     # Sends the Content-Security-Policy header and gives each request its nonce
     # (request.csp_nonce), which the pages and django-leaflet's map scripts print.
     "csp.middleware.CSPMiddleware",
+    "operations.replicas.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks: the API answers other sites' GETs.
     "corsheaders.middleware.CorsMiddleware",
@@ -113,16 +120,39 @@ TEMPLATES = [
 ]
 
 # SpatiaLite by default (no server needed), PostGIS when DATABASE_URL says so.
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL",
-        default=f"spatialite:///{VAR_DIR / 'percolateur.sqlite3'}",
-    )
-}
-# A connection kept for a minute saves its opening (several milliseconds on PostgreSQL) on every
-# request; checked before reuse, so a restarted database server is no trouble.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reads can go to PostgreSQL replicas that DATABASE_REPLICA_URLS names, comma-separated
+# (postgis://reader@replica-1:5432/percolateur,postgis://…): they become the databases replica_1,
+# replica_2…, and operations.replicas sends to one of them the reads of requests that need not see
+# the latest data. Writes, the admin and staff, transactions, code outside requests (commands, tasks)
+# and a client's requests for DATABASE_REPLICA_STICKY_SECONDS after it wrote (more than the replicas'
+# lag) use the primary, "default". Its middleware comes before SessionMiddleware, so that a session's
+# own writes count. No replica named: no router, everything on "default" as before.
+
+
+def database_settings(env):
+    """DATABASES, and the DATABASE_ROUTERS that replicas need (none without), from ``env``."""
+    databases = {
+        "default": env.db_url(
+            "DATABASE_URL",
+            default=f"spatialite:///{VAR_DIR / 'percolateur.sqlite3'}",
+        )
+    }
+    replica_urls = [url.strip() for url in env.str("DATABASE_REPLICA_URLS", default="").split(",")]
+    for number, url in enumerate(filter(None, replica_urls), start=1):
+        databases[f"replica_{number}"] = env.db_url_config(url)
+    for database in databases.values():
+        # A connection kept for a minute saves its opening (several milliseconds on PostgreSQL) on
+        # every request; checked before reuse, so a restarted database server is no trouble.
+        database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        database["CONN_HEALTH_CHECKS"] = True
+    routers = ["operations.replicas.ReplicaRouter"] if len(databases) > 1 else []
+    return databases, routers
+
+
+DATABASES, _routers = database_settings(env)
+if _routers:
+    DATABASE_ROUTERS = _routers
+DATABASE_REPLICA_STICKY_SECONDS = env.float("DATABASE_REPLICA_STICKY_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
@@ -179,8 +209,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+# Collected by scripts/serve.sh (manage.py collectstatic): each file under a name that carries its
+# hash, with its gzip and Brotli versions, so that WhiteNoise can serve them for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Where manage.py backup writes, unless told (operations.backups).
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -343,9 +385,32 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SUGGESTIONS_MIN_SECONDS = env.float("SUGGESTIONS_MIN_SECONDS", default=3)
 SUGGESTIONS_RATE_LIMIT = env.int("SUGGESTIONS_RATE_LIMIT", default=5)
 
+
 # Local memory by default, one per process. A site with several worker processes shares one with
-# CACHE_URL (redis://…, pymemcache://…, or dbcache://table after manage.py createcachetable).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# CACHE_URL (redis://host:6379/0, or dbcache://table after manage.py createcachetable). Redis goes
+# through django-redis, told to ignore a cache server that does not answer within a tenth of a
+# second: the site then works without its cache (slower), never fails because of it.
+def cache_from_url(url):
+    """The cache that ``url`` names, Redis through django-redis, which survives its server's absence."""
+    cache = environ.Env.cache_url_config(url)
+    if "redis" in cache["BACKEND"].lower():
+        cache["BACKEND"] = "django_redis.cache.RedisCache"
+        cache.setdefault("OPTIONS", {}).update(
+            {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.1),
+                "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.2),
+            }
+        )
+    return cache
+
+
+CACHES = {"default": cache_from_url(env.str("CACHE_URL", default="locmemcache://"))}
+# What django-redis ignores is logged (logger django_redis.cache), at most once a minute (LOGGING).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# The cached map data and facet counts are kept for this long at most, and never outlive a change of
+# the catalogue (their keys carry its version, catalogue.cached_pages).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
@@ -354,11 +419,31 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 # lift this once the distribution ships GDAL 3.9.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# Logs go to the standard error, as text by default, or as one JSON object per line with
+# LOG_FORMAT=json (scripts/serve.sh sets it), which a log collector reads without parsing rules. The
+# requests' lines (logger percolateur.requests: method, path, status, duration_ms) are written at
+# INFO, so LOG_LEVEL=INFO shows them.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # The time in UTC, as ISO 8601 (whatever TIME_ZONE says): log collectors compare them.
+            "timestamp": "time",
+        },
+    },
+    "filters": {"once_a_minute": {"()": "operations.log_filters.AtMostEvery", "seconds": 60}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # A stopped cache server fails every call to it: said once a minute, with how many since.
+    "loggers": {"django_redis.cache": {"filters": ["once_a_minute"]}},
 }
 
 if not DEBUG:
@@ -366,5 +451,21 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    if not SECURE_SSL_REDIRECT:
+        # Turned off on purpose: the proxy in front redirects to HTTPS, or the site is served on
+        # 127.0.0.1 only (the load benchmark); check --deploy's warning about it is then accepted.
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    # HSTS for the site's own host only, and not on the browsers' preload list, unless asked: the
+    # site usually lives on a network's or a région's domain, whose other hosts it cannot vouch for,
+    # and a preload is a decision of the domain's owner that takes months to undo. So check
+    # --deploy's warnings about them (security.W005, W021) are accepted until they are turned on.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        SILENCED_SYSTEM_CHECKS.append("security.W005")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+    # A load balancer asks for the health page over plain HTTP, from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]

@@ -40,3 +40,19 @@ STORAGES = {
 # otherwise names one file per worker after the database's path, for an engine it does not know.
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405
+# The replica router's tests (tests/operations/test_replicas.py) read from a second database that
+# stands for a replica: on PostgreSQL a database of its own on the same server, on SpatiaLite a second
+# in-memory one. pytest-django creates it only for the tests that ask for it; no router sends the rest
+# of the suite there (nor to replicas that the environment may name): those tests turn it on. Its
+# tables are made from the models, not by the migrations, as a replica gets its schema from the
+# primary (and two data migrations read and write "default" whatever database they migrate).
+DATABASES = {  # noqa: F405
+    "default": DATABASES["default"],  # noqa: F405
+    "replica": {
+        **DATABASES["default"],  # noqa: F405
+        "TEST": {**DATABASES["default"].get("TEST", {}), "MIGRATE": False},  # noqa: F405
+    },
+}
+if not DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    DATABASES["replica"]["NAME"] = f"{DATABASES['default']['NAME']}_replica"
+DATABASE_ROUTERS = []
