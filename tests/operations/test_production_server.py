@@ -112,10 +112,10 @@ def server(tmp_path_factory):
     directory = tmp_path_factory.mktemp("production")
     database = Database(directory)
     port = free_port()
-    # The production settings (config.settings.base), not the tests'.
-    environment = {
-        name: value for name, value in os.environ.items() if name not in ("DJANGO_SETTINGS_MODULE",)
-    }
+    # The production settings (config.settings.base), not the tests', nor what the browser tests set
+    # for themselves (Django's async safety is lifted in their process only).
+    left_out = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {name: value for name, value in os.environ.items() if name not in left_out}
     environment.update(
         DATABASE_URL=database.url,
         SECRET_KEY=secrets.token_urlsafe(50),
