@@ -15,7 +15,7 @@ from django.views.generic import ListView, View
 from django_filters.views import FilterMixin
 
 from .. import cached_pages, exports, filters, limits, map_data
-from ..facets import counted_facets, facet_counts
+from ..facets import counted_facets
 from ..filters import InitiativeFilterSet
 from ..models import Initiative
 
@@ -54,7 +54,7 @@ class CatalogueView(PublicFiltersMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
-        counts = cached_pages.kept("facets", self.request, lambda: facet_counts(filterset))
+        counts = cached_pages.facet_counts(filterset, self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -12,7 +12,7 @@ from territories.forms import PlaceField
 from territories.models import Territory
 
 from .. import cached_pages, territory_figures
-from ..facets import counted_facets, facet_counts
+from ..facets import counted_facets
 from ..filters import InitiativeFilterSet
 from ..models import FacetValue, Initiative
 
@@ -77,7 +77,7 @@ class TerritoryDetailView(TemplateView):
         )
         results = filterset.sorted_qs().for_card()
         narrowed = bool(set(filterset.active) - {"territoire"})
-        counts = cached_pages.kept("facets", self.request, lambda: facet_counts(filterset))
+        counts = cached_pages.facet_counts(filterset, self.request)
         if narrowed:
             inside = published.filter(pk__in=FacetValue.objects.initiatives_in(territory))
             charts, total = territory_figures.charts(inside), inside.count()

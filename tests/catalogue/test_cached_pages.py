@@ -163,7 +163,7 @@ def test_with_redis_the_counts_are_kept_there_and_follow_every_change(
     import redis
 
     Client().get(reverse("catalogue:map"))
-    kept = redis.Redis(*REDIS).keys(f"{redis_cache}:*page:facets:*")
+    kept = redis.Redis(*REDIS).keys(f"{redis_cache}:*page:facets*")
     assert kept, "the counts were not written to Redis"
 
     assert_counts_follow_every_change(catalogue, superuser_client)
@@ -174,3 +174,16 @@ def test_a_cache_server_that_does_not_answer_does_not_stop_the_site(catalogue, s
     settings.CACHES = {"default": cache_from_url("redis://127.0.0.1:9/0")}
 
     assert_counts_follow_every_change(catalogue, superuser_client)
+
+
+def test_a_facet_added_to_the_site_is_counted_at_once(catalogue, client, settings):
+    from catalogue.facets import FACETS
+    from tests.catalogue.test_facets import OBSTACLE_FACET
+
+    assert tiers_lieux_counted(client) == 2
+    settings.CATALOGUE_FACETS = [*FACETS, OBSTACLE_FACET]
+
+    page = client.get(reverse("catalogue:map"))
+    assert page.status_code == 200
+    assert 'id="facet-frein"' in page.content.decode()
+    assert tiers_lieux_counted(client) == 2
