@@ -63,18 +63,28 @@ Progress goes to stderr, the tables to stdout.
 
 import argparse
 import gzip
-import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-from harness import REPOSITORY, PostGIS, SpatiaLite, log, manage, prepare, server, stop_on_sigterm, timed
+from harness import (
+    REPOSITORY,
+    PostGIS,
+    SpatiaLite,
+    count_queries,
+    keep_or_drop,
+    log,
+    manage,
+    prepare,
+    server,
+    stop_on_sigterm,
+    timed,
+)
 
 TUTORIAL_SETTINGS = "benchmarks.tutorial.settings"
 TUTORIAL_PREFIX = "/tutoriel"
@@ -274,10 +284,7 @@ def measure_database(database, arguments):
             report = measure_all(database, arguments.repeat, arguments.seconds, arguments.pages)
             print_table(database, size, generation, report, arguments.repeat)
     finally:
-        if arguments.keep:
-            log(f"kept {database}")
-        else:
-            database.drop()
+        keep_or_drop(database, arguments.keep)
 
 
 def bring_demo_data_to(database, size):
@@ -368,32 +375,6 @@ def measure_all(database, repeat, seconds, pages=PAGES):
             streamed = any(each is not None and each.first_byte_ms is not None for each in budgets)
             rows.append(Row(what, path, budget, streamed, ours, page, tutorial, twin, error or ours.error))
     return {"published": counted["published"], "rows": rows, "load": os.getloadavg()}
-
-
-def count_queries(database, paths, requests, floor=False, settings=None, fiche=None):
-    """database_floor.py's answer for ``paths``, ``requests`` each, run inside ``manage.py shell``
-    (with ``settings``, and ``fiche`` for the fiche's slug, when given): see its docstring."""
-    environment = {
-        "BENCH_PATHS": json.dumps(paths),
-        "BENCH_REQUESTS": str(requests),
-        "BENCH_FLOOR": "1" if floor else "0",
-    }
-    if settings:
-        environment["DJANGO_SETTINGS_MODULE"] = settings
-    if fiche:
-        environment["BENCH_FICHE"] = fiche
-    with tempfile.NamedTemporaryFile(suffix=".json") as output:
-        manage(
-            database.url,
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            "from benchmarks.database_floor import main; main()",
-            BENCH_OUTPUT=output.name,
-            **environment,
-        )
-        return json.loads(Path(output.name).read_text())
 
 
 def measure_url(url, counted, repeat, seconds, keep_body=False):

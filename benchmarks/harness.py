@@ -143,6 +143,26 @@ def in_project(database, module, function, **orders):
         return json.loads(Path(output.name).read_text())
 
 
+def count_queries(database, paths, requests, floor=False, settings=None, fiche=None, **orders):
+    """database_floor.py's answer for ``paths``, ``requests`` each, run inside ``manage.py shell``
+    (with ``settings``, and ``fiche`` for the fiche's slug, when given; ``orders`` go to its
+    environment too): see its docstring."""
+    environment = {"BENCH_PATHS": json.dumps(paths), "BENCH_REQUESTS": requests, "BENCH_FLOOR": int(floor)}
+    if settings:
+        environment["DJANGO_SETTINGS_MODULE"] = settings
+    if fiche:
+        environment["BENCH_FICHE"] = fiche
+    return in_project(database, "database_floor", "main", **environment, **orders)
+
+
+def keep_or_drop(database, keep):
+    """At a benchmark's end: its database kept for ``--reuse`` (``--keep``), or dropped."""
+    if keep:
+        log(f"kept {database}")
+    else:
+        database.drop()
+
+
 def answer(result):
     """What a function run by ``in_project`` gives back."""
     with open(os.environ["BENCH_OUTPUT"], "w") as output:

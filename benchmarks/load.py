@@ -71,10 +71,11 @@ from harness import (
     REPOSITORY,
     PostGIS,
     connect,
+    count_queries,
     environment,
     free_port,
+    keep_or_drop,
     log,
-    manage,
     prepare,
     stop_on_sigterm,
     timed,
@@ -139,10 +140,7 @@ def main():
         if redis_stopped[0] or not redis_answers():
             start_redis()
         check_postgresql(database)
-        if arguments.keep:
-            log(f"kept {database}")
-        else:
-            database.drop()
+        keep_or_drop(database, arguments.keep)
         log(f"done in {time.perf_counter() - started:.0f} s")
 
 
@@ -910,22 +908,9 @@ def database_floor(database, mix, per_kind):
     sample = mix.sample(per_kind)
     paths = [path for paths in sample.values() for path in paths]
     log(f"the database's floor of {len(paths)} URLs of the mix (EXPLAIN ANALYZE, no cache)…")
-    with tempfile.NamedTemporaryFile(suffix=".json") as output:
-        manage(
-            database.url,
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            "from benchmarks.database_floor import main; main()",
-            BENCH_OUTPUT=output.name,
-            BENCH_PATHS=json.dumps(paths),  # (urlencode leaves no brace for its str.format)
-            BENCH_REQUESTS="1",
-            BENCH_FLOOR="1",
-            BENCH_FICHE=mix.slugs[0],
-            CACHE_URL="dummycache://",
-        )
-        pages = json.loads(Path(output.name).read_text())["pages"]
+    pages = count_queries(database, paths, 1, floor=True, fiche=mix.slugs[0], CACHE_URL="dummycache://")[
+        "pages"
+    ]
     floor = {}
     for kind, kind_paths in sample.items():
         counted = [pages[path] for path in kind_paths]

@@ -42,7 +42,7 @@ import sys
 import time
 
 from catalogue_budgets import fetch
-from harness import PostGIS, connect, log, manage, prepare, server, stop_on_sigterm, timed
+from harness import PostGIS, connect, keep_or_drop, log, manage, prepare, server, stop_on_sigterm, timed
 from harness import answer as harness_answer
 from harness import in_project as harness_in_project
 
@@ -65,10 +65,7 @@ def main():
         report["http"] = measure_http(database, arguments.repeat)
         print_table(database, arguments, generation, report)
     finally:
-        if arguments.keep:
-            log(f"kept {database}")
-        else:
-            database.drop()
+        keep_or_drop(database, arguments.keep)
     log(f"done in {time.perf_counter() - started:.0f} s")
 
 
